@@ -1,0 +1,297 @@
+"""The one place realtime pushes leave from.
+
+Writes others must see go through an action function (meetings/actions.py,
+voting/actions.py) which, inside its transaction, calls `bump(meeting_id)`
+and `broadcast_on_commit(meeting_id, panels)`. After the commit each named
+panel is rendered once per audience (facilitator, resident, projector) and
+published on that audience's group (one per language) with the meeting's
+revision number.
+
+Fan-out does not go through the channel layer per socket. Each server
+process holds one `Hub`: one layer subscription per audience group that has
+sockets in this process, fanned out locally. A push carries whole panels, so
+a push that is lost (a Redis reconnect, a sleeping phone) is healed by the
+next one, and a client that (re)connects or wakes up asks for the full state,
+served from a per-revision cache so a reconnect storm renders once.
+"""
+
+import asyncio
+import json
+import logging
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import translation
+
+log = logging.getLogger(__name__)
+
+FACILITATOR = "facilitator"
+RESIDENT = "resident"
+PROJECTOR = "projector"
+AUDIENCES = (FACILITATOR, RESIDENT, PROJECTOR)
+
+
+def languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def group_name(meeting_id, audience, language):
+    """Pushes are rendered once per audience and language, sent to this group."""
+    return f"meeting.{meeting_id}.{audience}.{language}"
+
+
+# --- Panels -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A piece of a live page, replaced whole by element id `panel-<name>`.
+
+    `context(meeting, audience)` returns the template context; the template
+    receives it plus `meeting`, `audience` and `rev`. `coalesce` panels (live
+    tallies) are pushed at most every REALTIME_COALESCE_SECONDS.
+    """
+
+    name: str
+    template: str
+    audiences: tuple
+    context: object
+    coalesce: bool = False
+
+
+_panels: dict[str, Panel] = {}
+
+
+def panel(name, template, audiences=AUDIENCES, coalesce=False):
+    """Register a panel's context function (apps do this in panels.py)."""
+
+    def register(func):
+        _panels[name] = Panel(name, template, tuple(audiences), func, coalesce)
+        return func
+
+    return register
+
+
+def panels_for(audience):
+    return [p for p in _panels.values() if audience in p.audiences]
+
+
+def render_panel(panel_, meeting, audience, rev):
+    context = {"meeting": meeting, "audience": audience, "rev": rev}
+    context.update(panel_.context(meeting, audience))
+    return render_to_string(panel_.template, context)
+
+
+def render_panels(meeting, audience, language, names=None):
+    """{name: html} for this audience in `language`, all panels or only `names`."""
+    with translation.override(language):
+        return {
+            p.name: render_panel(p, meeting, audience, meeting.revision)
+            for p in panels_for(audience)
+            if names is None or p.name in names
+        }
+
+
+def state_message(meeting, audience, language):
+    """The full state of one audience's page, as sent on (re)connect."""
+    panels = render_panels(meeting, audience, language)
+    return json.dumps({"type": "state", "rev": meeting.revision, "panels": panels})
+
+
+# --- Writes -------------------------------------------------------------------
+
+
+def bump(meeting_id):
+    """Advance the meeting's revision; call inside the action's transaction."""
+    from meetings.models import Meeting
+
+    Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
+
+
+def broadcast_on_commit(meeting_id, panels):
+    """After the surrounding transaction commits, push `panels` to every audience.
+
+    Outside a transaction (autocommit) the push happens at once. A failed
+    transaction pushes nothing.
+    """
+    names = frozenset(panels)
+    transaction.on_commit(lambda: push(meeting_id, names))
+
+
+def push(meeting_id, names):
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    layer = get_channel_layer()
+    for audience in AUDIENCES:
+        wanted = [p for p in panels_for(audience) if p.name in names]
+        if not wanted:
+            continue
+        for language in languages():
+            message = {
+                "type": "hub.push",
+                "group": group_name(meeting_id, audience, language),
+                "rev": meeting.revision,
+                "panels": render_panels(meeting, audience, language, {p.name for p in wanted}),
+                "coalesce": all(p.coalesce for p in wanted),
+            }
+            try:
+                async_to_sync(layer.group_send)(message["group"], message)
+            except Exception:
+                # The write is committed; a lost push heals on the next one
+                # and on every client's resync. Never fail the request here.
+                log.exception("realtime push failed for %s", message["group"])
+
+
+# --- The per-process hub ------------------------------------------------------
+
+
+@dataclass
+class _Pending:
+    rev: int = 0
+    panels: dict = field(default_factory=dict)
+    handle: object = None
+
+
+class Hub:
+    """One channel-layer subscription per process, fanned out to its sockets.
+
+    Sockets are objects with `async def send_text(text)`. Per group the hub
+    keeps the sockets of this process, a coalescing buffer and the cached
+    full state at the latest revision.
+    """
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.channel = None
+        self.reader = None
+        self.sockets = defaultdict(set)
+        self.pending = {}
+        self.state_cache = {}
+        self.state_inflight = {}
+        self.lock = asyncio.Lock()
+
+    async def join(self, group, socket):
+        async with self.lock:
+            if self.channel is None:
+                self.channel = await self.layer.new_channel("hub.")
+                self.reader = asyncio.get_running_loop().create_task(self._read())
+            if not self.sockets[group]:
+                await self.layer.group_add(group, self.channel)
+            self.sockets[group].add(socket)
+
+    async def leave(self, group, socket):
+        async with self.lock:
+            members = self.sockets.get(group)
+            if members is None:
+                return
+            members.discard(socket)
+            if not members:
+                del self.sockets[group]
+                self.state_cache.pop(group, None)
+                if self.channel is not None:
+                    await self.layer.group_discard(group, self.channel)
+
+    def member_count(self, group=None):
+        if group is not None:
+            return len(self.sockets.get(group, ()))
+        return sum(len(s) for s in self.sockets.values())
+
+    async def _read(self):
+        while True:
+            try:
+                message = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("hub receive failed; retrying")
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                await self.dispatch(message)
+            except Exception:
+                log.exception("hub dispatch failed")
+
+    async def dispatch(self, message):
+        group = message["group"]
+        if group not in self.sockets:
+            return
+        if message.get("coalesce"):
+            self._buffer(group, message)
+            return
+        # An immediate push carries anything still buffered for the group.
+        pending = self.pending.pop(group, None)
+        panels = message["panels"]
+        rev = message["rev"]
+        if pending is not None:
+            pending.handle.cancel()
+            panels = {**pending.panels, **panels} if pending.rev <= rev else {**panels, **pending.panels}
+            rev = max(rev, pending.rev)
+        await self.fan_out(group, rev, panels)
+
+    def _buffer(self, group, message):
+        pending = self.pending.get(group)
+        if pending is None:
+            pending = self.pending[group] = _Pending()
+            delay = settings.REALTIME_COALESCE_SECONDS
+            pending.handle = asyncio.get_running_loop().call_later(
+                delay, lambda: asyncio.ensure_future(self._flush(group))
+            )
+        if message["rev"] >= pending.rev:
+            pending.panels.update(message["panels"])
+            pending.rev = message["rev"]
+
+    async def _flush(self, group):
+        pending = self.pending.pop(group, None)
+        if pending is not None:
+            await self.fan_out(group, pending.rev, pending.panels)
+
+    async def fan_out(self, group, rev, panels):
+        text = json.dumps({"type": "push", "rev": rev, "panels": panels})
+        for socket in list(self.sockets.get(group, ())):
+            try:
+                await socket.send_text(text)
+            except Exception:
+                # A socket that went away mid-send leaves on its disconnect.
+                log.debug("send to a closing socket failed", exc_info=True)
+
+    async def state(self, group, revision, render):
+        """Full-state text for `group` at `revision`, rendered once per revision.
+
+        `revision` is the meeting's current revision (a cheap query);
+        `render()` is an awaitable returning (rev, text). Concurrent callers
+        share one render.
+        """
+        cached = self.state_cache.get(group)
+        if cached and cached[0] >= revision:
+            return cached[1]
+        inflight = self.state_inflight.get(group)
+        if inflight is None:
+            inflight = asyncio.ensure_future(render())
+            self.state_inflight[group] = inflight
+            inflight.add_done_callback(lambda _f: self.state_inflight.pop(group, None))
+        rev, text = await inflight
+        if group in self.sockets:
+            current = self.state_cache.get(group)
+            if current is None or current[0] <= rev:
+                self.state_cache[group] = (rev, text)
+        return text
+
+
+_hubs = weakref.WeakKeyDictionary()
+
+
+def get_hub():
+    """This process's hub for the running event loop (one per loop for tests)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = Hub(get_channel_layer())
+    return hub

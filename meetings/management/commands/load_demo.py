@@ -1,0 +1,92 @@
+"""Load a demo compound, staff and meeting, and print the links to open.
+
+Idempotent: a second run finds what the first made and only prints the
+links again (with fresh staff passwords, since only their hashes are kept).
+"""
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.urls import reverse
+
+from meetings import credentials
+from meetings.models import Compound, Household, Meeting, StaffRole
+from meetings.roster_import import import_roster
+
+DEMO_COMPOUND = "青梧苑"
+DEMO_MEETING = "青梧苑小区议事会（演示）"
+# The shared sample roster when this checkout sits beside it, else our copy.
+ROSTER_FILES = [
+    settings.BASE_DIR.parent / "shared" / "data" / "roster-sample.csv",
+    Path(__file__).resolve().parents[2] / "demo" / "roster-sample.csv",
+]
+# Easy to read off a terminal: no 0/o, 1/l/i.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+STAFF = [
+    ("facilitator", StaffRole.Role.FACILITATOR),
+    ("worker", StaffRole.Role.WORKER),
+    ("secretary", StaffRole.Role.SECRETARY),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo compound, staff users and meeting; print the links."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, base_url, **options):
+        base = base_url.rstrip("/")
+        with transaction.atomic():
+            compound = Compound.objects.filter(name=DEMO_COMPOUND).first()
+            if compound is None:
+                roster = next(path for path in ROSTER_FILES if path.exists())
+                import_roster(DEMO_COMPOUND, roster.read_bytes(), roster.name)
+                compound = Compound.objects.get(name=DEMO_COMPOUND)
+            passwords = self._staff(compound)
+            meeting, _created = Meeting.objects.get_or_create(
+                compound=compound,
+                title=DEMO_MEETING,
+                defaults={"place": "社区议事厅", "status": Meeting.Status.ANNOUNCED},
+            )
+            credentials.issue_missing(compound, None)
+
+        households = (
+            Household.objects.filter(compound=compound, is_active=True, kind=Household.Kind.RESIDENCE)
+            .select_related("unit__building")
+            .order_by("unit__building__sort_key", "unit__sort_key", "sort_key")[:3]
+        )
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS(f"Yishi demo: {compound.name} · {meeting.title}"))
+        out(f"  Staff log in:   {base}{reverse('login')}")
+        for username, password in passwords.items():
+            out(f"                  {username} / {password}")
+        out(f"  Console:        {base}{reverse('console', kwargs={'meeting_id': meeting.pk})}")
+        projector = reverse("projector", kwargs={"code": meeting.code})
+        out(f"  Projector:      {base}{projector}?key={meeting.projector_key}")
+        out(f"  Join (phones):  {base}{reverse('join', kwargs={'code': meeting.code})}")
+        for household in households:
+            credential = credentials.active_credential(household)
+            link = reverse("household_link", kwargs={"code": credential.code})
+            out(f"  Resident {household.label}: {base}{link}  (code {credential.display_code})")
+        out("")
+
+    def _staff(self, compound):
+        """Demo staff with a fresh password each run; an admin superuser too."""
+        User = get_user_model()
+        passwords = {}
+        for username, role in [("admin", None), *STAFF]:
+            user, _ = User.objects.get_or_create(username=username)
+            password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+            user.set_password(password)
+            user.is_staff = user.is_superuser = role is None
+            user.save()
+            if role is not None:
+                StaffRole.objects.get_or_create(user=user, compound=compound, role=role)
+            passwords[username] = password
+        return passwords

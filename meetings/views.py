@@ -1,0 +1,155 @@
+"""Pages of the meeting: join (phones), projector, facilitator console."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings import access, actions
+from meetings.credentials import credential_for_code
+from meetings.forms import HouseholdCodeForm, MeetingCodeForm
+from meetings.models import Meeting
+from meetings.panels import joined_counts
+from meetings.qr import absolute_url, qr_data_uri
+from meetings.routing import live_path
+from meetings.ratelimit import code_attempts_blocked, record_code_failure
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panels_for, render_panels
+
+
+def home(request):
+    """Anyone: type the meeting's short code from the projector."""
+    form = MeetingCodeForm(request.GET or None)
+    if form.is_valid():
+        return redirect("join", code=form.cleaned_data["code"])
+    return render(request, "meetings/home.html", {"form": form})
+
+
+@login_required
+def staff_home(request):
+    compounds = access.compounds_for(request.user).prefetch_related("meetings")
+    return render(request, "meetings/staff_home.html", {"compounds": compounds})
+
+
+def _live_context(request, meeting, audience):
+    """What a live page needs: its panels rendered now, and its socket address."""
+    language = request.LANGUAGE_CODE
+    return {
+        "meeting": meeting,
+        "rev": meeting.revision,
+        "panels": render_panels(meeting, audience, language),
+        "live_url": live_path(meeting, audience),
+        "live_language": language,
+    }
+
+
+def join(request, code):
+    """The meeting's short URL: the resident's phone page once joined."""
+    meeting = get_object_or_404(Meeting.objects.select_related("compound"), code=code.upper())
+    household = access.resident_household(request.session, meeting)
+    if household is not None:
+        context = _live_context(request, meeting, RESIDENT)
+        context["household"] = household
+        return render(request, "meetings/phone.html", context)
+    if not meeting.is_open_to_residents:
+        return render(request, "meetings/not_open.html", {"meeting": meeting}, status=403 if meeting.status == Meeting.Status.CLOSED else 200)
+
+    form = HouseholdCodeForm(request.POST or None)
+    if request.method == "POST":
+        if code_attempts_blocked(request):
+            form.add_error(None, _("Too many wrong codes. Please wait a few minutes, or ask a staff member."))
+        elif form.is_valid():
+            credential = credential_for_code(form.cleaned_data["code"])
+            if credential is None or credential.household.compound_id != meeting.compound_id:
+                record_code_failure(request)
+                form.add_error("code", _("This code is not valid for this meeting. Check it against your slip."))
+            else:
+                return _join_as(request, meeting, credential.household)
+    return render(request, "meetings/join.html", {"meeting": meeting, "form": form})
+
+
+def _join_as(request, meeting, household):
+    try:
+        actions.join_meeting(meeting, household)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+        return redirect("join", code=meeting.code)
+    access.remember_household(request, meeting, household)
+    return redirect("join", code=meeting.code)
+
+
+def household_link(request, code):
+    """A slip's QR: confirm, then join the compound's open meeting.
+
+    GET only shows a button: link previews (WeChat fetches links) must not
+    join anyone.
+    """
+    if code_attempts_blocked(request):
+        return render(request, "meetings/link_invalid.html", {"blocked": True}, status=429)
+    credential = credential_for_code(code)
+    if credential is None:
+        record_code_failure(request)
+        return render(request, "meetings/link_invalid.html", {}, status=404)
+    household = credential.household
+    meetings = list(
+        Meeting.objects.filter(
+            compound_id=household.compound_id, status__in=[Meeting.Status.LIVE, Meeting.Status.ANNOUNCED]
+        ).order_by("-status", "scheduled_start", "created_at")
+    )
+    if request.method == "POST":
+        meeting = next((m for m in meetings if str(m.pk) == request.POST.get("meeting")), None)
+        if meeting is None:
+            messages.error(request, _("That meeting is no longer open. Please choose again."))
+            return redirect("household_link", code=code)
+        return _join_as(request, meeting, household)
+    return render(request, "meetings/household_link.html", {"household": household, "meetings": meetings})
+
+
+@require_POST
+def leave(request, code):
+    meeting = get_object_or_404(Meeting, code=code.upper())
+    request.session.pop(f"joined:{meeting.pk}", None)
+    return redirect("join", code=meeting.code)
+
+
+def projector(request, code):
+    meeting = get_object_or_404(Meeting.objects.select_related("compound"), code=code.upper())
+    key = request.GET.get("key", "")
+    if not access.can_open_projector(request.user, meeting, key):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+        return render(request, "403.html", status=403)
+    context = _live_context(request, meeting, PROJECTOR)
+    join_url = absolute_url(request, reverse("join", kwargs={"code": meeting.code}))
+    context.update({"join_url": join_url, "join_qr": qr_data_uri(join_url, scale=10), "key": key})
+    return render(request, "meetings/projector.html", context)
+
+
+@access.staff_required(*access.CONSOLE_ROLES)
+def console(request, meeting, compound):
+    context = _live_context(request, meeting, FACILITATOR)
+    context.update(
+        {
+            "can_run": access.has_role(request.user, compound, [access.Role.FACILITATOR]),
+            "projector_url": absolute_url(
+                request, reverse("projector", kwargs={"code": meeting.code}) + f"?key={meeting.projector_key}"
+            ),
+            "join_url": absolute_url(request, reverse("join", kwargs={"code": meeting.code})),
+        }
+    )
+    return render(request, "meetings/console.html", context)
+
+
+@require_POST
+@access.staff_required(access.Role.FACILITATOR)
+def meeting_status(request, meeting, compound):
+    """Open or close the meeting (the facilitator's buttons)."""
+    try:
+        if request.POST.get("action") == "open":
+            actions.open_meeting(meeting, request.user)
+        elif request.POST.get("action") == "close":
+            actions.close_meeting(meeting, request.user)
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+    return redirect("console", meeting_id=meeting.pk)

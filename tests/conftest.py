@@ -1,0 +1,74 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from meetings.models import Building, BuildingUnit, Compound, Credential, Household, Meeting, StaffRole
+
+
+@pytest.fixture
+def compound(db):
+    """A small compound: 2 buildings x 1 unit x 3 households, and a parking space."""
+    compound = Compound.objects.create(name="测试苑")
+    for b in ("1幢", "2幢"):
+        building = Building.objects.create(compound=compound, name=b)
+        unit = BuildingUnit.objects.create(building=building, name="1单元")
+        for room in ("101", "102", "201"):
+            Household.objects.create(
+                compound=compound, unit=unit, room=room, area=Decimal("80.50"), owner_names=f"业主{b}{room}"
+            )
+    garage = Building.objects.create(compound=compound, name="地下车库")
+    lot = BuildingUnit.objects.create(building=garage, name="")
+    Household.objects.create(compound=compound, unit=lot, room="车位001", kind="parking", area=Decimal("12.50"))
+    return compound
+
+
+@pytest.fixture
+def households(compound):
+    return list(Household.objects.filter(compound=compound).exclude(kind="parking").order_by("id"))
+
+
+@pytest.fixture
+def codes(households):
+    """An active credential per voting household: {household: code}."""
+    return {h: Credential.objects.create(household=h).code for h in households}
+
+
+@pytest.fixture
+def meeting(compound):
+    return Meeting.objects.create(compound=compound, title="议事会", status=Meeting.Status.ANNOUNCED)
+
+
+def make_staff(compound, username, role):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    if role:
+        StaffRole.objects.create(user=user, compound=compound, role=role)
+    return user
+
+
+@pytest.fixture
+def facilitator(compound):
+    return make_staff(compound, "fac", StaffRole.Role.FACILITATOR)
+
+
+@pytest.fixture
+def observer(compound):
+    return make_staff(compound, "obs", StaffRole.Role.OBSERVER)
+
+
+@pytest.fixture
+def outsider(compound):
+    """Staff of another compound."""
+    other = Compound.objects.create(name="别的小区")
+    return make_staff(other, "out", StaffRole.Role.FACILITATOR)
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """A new channel layer per test: each async test runs its own event loop,
+    and a Redis layer's connections belong to the loop that opened them."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

@@ -1,0 +1,28 @@
+"""Test settings: the app's own settings with a throwaway key.
+
+Everything else (SQLite or DATABASE_URL, in-memory layer or REDIS_URL) comes
+from the environment exactly as in production, so `make test` runs twice in
+CI: on the embedded defaults and on PostgreSQL + Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+
+from deliberation.settings import *  # noqa: E402,F403
+
+# Hashing passwords slowly buys nothing in tests.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Pushes coalesce quickly so tests wait little.
+REALTIME_COALESCE_SECONDS = 0.05
+if os.environ.get("REDIS_URL"):
+    # Keep test runs apart from a running app on the same Redis.
+    KEY = f"yishi-test-{os.getpid()}"
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = KEY  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = KEY  # noqa: F405
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# The test client speaks plain HTTP; production mode's other settings stay on.
+SECURE_SSL_REDIRECT = False
+# Connections opened in channels' worker threads close after each use, so the
+# test database can be dropped at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,73 @@
+"""Projector and console: who may open them, and what they show."""
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting
+
+
+def projector_url(meeting, key=None):
+    url = reverse("projector", kwargs={"code": meeting.code})
+    return f"{url}?key={key}" if key is not None else url
+
+
+def test_projector_opens_with_its_key_and_shows_the_join_qr(client, meeting):
+    page = client.get(projector_url(meeting, meeting.projector_key))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert meeting.title in html
+    assert 'src="data:image/svg+xml' in html
+    assert f"/m/{meeting.code}/" in html
+
+
+def test_projector_without_key_needs_a_login(client, meeting):
+    assert client.get(projector_url(meeting, "nope"))["Location"].startswith(reverse("login"))
+
+
+def test_projector_for_staff_of_another_compound_is_forbidden(client, meeting, outsider):
+    client.force_login(outsider)
+    assert client.get(projector_url(meeting)).status_code == 403
+
+
+def test_console_requires_a_role_in_the_compound(client, meeting, outsider, observer):
+    url = reverse("console", kwargs={"meeting_id": meeting.pk})
+    assert client.get(url)["Location"].startswith(reverse("login"))
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(observer)
+    page = client.get(url)
+    assert page.status_code == 200
+    # Panels are rendered once for all staff; an observer's page hides the
+    # controls (and the server refuses them: see the next test).
+    assert 'data-can-run="0"' in page.content.decode()
+
+
+def test_only_a_facilitator_opens_and_closes_the_meeting(client, meeting, observer, facilitator):
+    url = reverse("meeting_status", kwargs={"meeting_id": meeting.pk})
+    client.force_login(observer)
+    assert client.post(url, {"action": "open"}).status_code == 403
+    client.force_login(facilitator)
+    client.post(url, {"action": "open"})
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.LIVE and meeting.opened_at is not None
+    client.post(url, {"action": "close"})
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CLOSED
+    response = client.post(url, {"action": "open"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "cannot be opened again" in response.content.decode()
+
+
+def test_status_changes_bump_the_revision(meeting, facilitator):
+    from meetings import actions
+
+    before = meeting.revision
+    actions.open_meeting(meeting, facilitator)
+    actions.open_meeting(meeting, facilitator)  # already live: no change
+    meeting.refresh_from_db()
+    assert meeting.revision == before + 1
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/"])
+def test_pages_send_a_content_security_policy(client, db, path):
+    csp = client.get(path)["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
