@@ -4,9 +4,11 @@ import segno
 from django.conf import settings
 
 
-def qr_data_uri(text, scale=8, dark="#111"):
-    # Error correction M survives a smudged slip or a glare on the projector.
-    return segno.make(text, error="m").svg_data_uri(scale=scale, dark=dark, border=2)
+def qr_data_uri(text):
+    """An SVG with a viewBox and no fixed size: CSS sizes it (mm on a slip,
+    vh on the projector). Error correction M survives a smudged slip or glare
+    on a screen; the standard 4-module quiet zone keeps scanners happy."""
+    return segno.make(text, error="m").svg_data_uri(omitsize=True, border=4, dark="#000", light="#fff")
 
 
 def absolute_url(request, path):

@@ -122,7 +122,7 @@ def projector(request, code):
         return render(request, "403.html", status=403)
     context = _live_context(request, meeting, PROJECTOR)
     join_url = absolute_url(request, reverse("join", kwargs={"code": meeting.code}))
-    context.update({"join_url": join_url, "join_qr": qr_data_uri(join_url, scale=10), "key": key})
+    context.update({"join_url": join_url, "join_qr": qr_data_uri(join_url), "key": key})
     return render(request, "meetings/projector.html", context)
 
 
