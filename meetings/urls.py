@@ -14,5 +14,6 @@ urlpatterns = [
     path("m/<str:code>/leave/", views.leave, name="leave"),
     path("m/<str:code>/projector/", views.projector, name="projector"),
     path("h/<str:code>/", views.household_link, name="household_link"),
+    path("", include("meetings.urls_roster")),
     path("", include("meetings.urls_credentials")),
 ]

@@ -22,7 +22,7 @@ DEMO_MEETING = "青梧苑小区议事会（演示）"
 # The shared sample roster when this checkout sits beside it, else our copy.
 ROSTER_FILES = [
     settings.BASE_DIR.parent / "shared" / "data" / "roster-sample.csv",
-    Path(__file__).resolve().parents[2] / "demo" / "roster-sample.csv",
+    settings.BASE_DIR / "tests" / "data" / "roster-sample.csv",
 ]
 # Easy to read off a terminal: no 0/o, 1/l/i.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
