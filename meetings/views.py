@@ -13,6 +13,7 @@ from meetings.forms import HouseholdCodeForm, MeetingCodeForm
 from meetings.models import Meeting
 from meetings.panels import joined_counts
 from meetings.qr import absolute_url, qr_data_uri
+from meetings.responses import action_response
 from meetings.routing import live_path
 from meetings.ratelimit import code_attempts_blocked, record_code_failure
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panels_for, render_panels
@@ -151,5 +152,9 @@ def meeting_status(request, meeting, compound):
         elif request.POST.get("action") == "close":
             actions.close_meeting(meeting, request.user)
     except actions.ActionError as error:
-        messages.error(request, str(error))
-    return redirect("console", meeting_id=meeting.pk)
+        return action_response(request, console_url(meeting), error=str(error))
+    return action_response(request, console_url(meeting))
+
+
+def console_url(meeting):
+    return reverse("console", kwargs={"meeting_id": meeting.pk})

@@ -72,3 +72,11 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture
+def client(client, settings):
+    """The test client, in English so assertions read plainly; the Chinese
+    default is checked in test_language.py with a client of its own."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

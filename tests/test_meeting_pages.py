@@ -53,7 +53,7 @@ def test_only_a_facilitator_opens_and_closes_the_meeting(client, meeting, observ
     client.post(url, {"action": "close"})
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CLOSED
-    response = client.post(url, {"action": "open"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(url, {"action": "open"}, follow=True)
     assert "cannot be opened again" in response.content.decode()
 
 
@@ -71,3 +71,23 @@ def test_status_changes_bump_the_revision(meeting, facilitator):
 def test_pages_send_a_content_security_policy(client, db, path):
     csp = client.get(path)["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+
+
+def test_htmx_actions_answer_204_or_show_the_refusal_in_the_flash_area(client, meeting, facilitator):
+    url = reverse("meeting_status", kwargs={"meeting_id": meeting.pk})
+    client.force_login(facilitator)
+    assert client.post(url, {"action": "open"}, HTTP_HX_REQUEST="true").status_code == 204
+    client.post(url, {"action": "close"}, HTTP_HX_REQUEST="true")
+    refused = client.post(url, {"action": "open"}, HTTP_HX_REQUEST="true")
+    assert refused["HX-Retarget"] == "#flash"
+    assert "cannot be opened again" in refused.content.decode()
+
+
+def test_pushed_panels_carry_no_csrf_token(meeting):
+    """Panels are rendered once for everyone: a per-user token cannot be in
+    them (controls post through htmx with the page's token header)."""
+    from deliberation.realtime import AUDIENCES, render_panels
+
+    for audience in AUDIENCES:
+        for html in render_panels(meeting, audience, "en").values():
+            assert "csrfmiddlewaretoken" not in html

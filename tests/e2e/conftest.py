@@ -156,7 +156,7 @@ def parse_demo_links(output):
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
+def app_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory)
     yield server
     server.close()

@@ -7,15 +7,15 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, login
 
 
-def test_phones_joining_raise_the_count_on_projector_and_console(live_server, browser, shoot):
-    links = live_server.links
+def test_phones_joining_raise_the_count_on_projector_and_console(app_server, browser, shoot):
+    links = app_server.links
     projector = browser.new_page(viewport=PROJECTOR)
     projector.goto(links["projector"])
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online")
     expect(projector.get_by_test_id("joined-count")).to_have_text("0")
 
     console = browser.new_page(viewport=LAPTOP)
-    login(console, live_server, "facilitator")
+    login(console, app_server, "facilitator")
     console.goto(links["console"])
     expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
     console.get_by_role("button", name=re.compile("开始会议|Open the meeting")).click()
@@ -40,11 +40,11 @@ def test_phones_joining_raise_the_count_on_projector_and_console(live_server, br
     expect(phones[0].locator("[data-live-status]")).to_have_attribute("data-state", "online")
 
 
-def test_a_typed_household_code_joins_and_a_wrong_one_is_refused(live_server, browser, shoot):
-    label, _link, code = live_server.links["residents"][0]
+def test_a_typed_household_code_joins_and_a_wrong_one_is_refused(app_server, browser, shoot):
+    label, _link, code = app_server.links["residents"][0]
     context = browser.new_context(viewport=PHONE, is_mobile=True, locale="zh-CN")
     phone = context.new_page()
-    phone.goto(live_server.links["join"])
+    phone.goto(app_server.links["join"])
     phone.fill("#id_code", "3333-3333")
     phone.get_by_role("button", name=re.compile("加入|Join")).click()
     expect(phone.locator(".error")).to_be_visible()
@@ -64,17 +64,17 @@ join_meeting(meeting, household)
 """
 
 
-def test_projector_shows_the_current_state_after_a_server_restart(live_server, browser):
+def test_projector_shows_the_current_state_after_a_server_restart(app_server, browser):
     projector = browser.new_page(viewport=PROJECTOR)
-    projector.goto(live_server.links["projector"])
+    projector.goto(app_server.links["projector"])
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online")
     before = int(projector.get_by_test_id("joined-count").inner_text())
 
-    live_server.stop(kill=True)
+    app_server.stop(kill=True)
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "offline")
     # While the server is down, someone joins (as staff would, from another process).
-    code = re.search(r"/m/(\w+)/", live_server.links["projector"]).group(1)
-    live_server.manage("shell", "-c", JOIN_ONE_MORE.format(code=code))
-    live_server.start()
+    code = re.search(r"/m/(\w+)/", app_server.links["projector"]).group(1)
+    app_server.manage("shell", "-c", JOIN_ONE_MORE.format(code=code))
+    app_server.start()
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online", timeout=15000)
     expect(projector.get_by_test_id("joined-count")).to_have_text(str(before + 1), timeout=2000)
