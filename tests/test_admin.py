@@ -1,0 +1,30 @@
+"""The admin opens for superusers, with the roster read-only."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("root", password="pw")
+
+
+@pytest.mark.parametrize("model", ["compound", "staffrole", "household", "credential", "meeting", "attendance", "rosterupload"])
+def test_admin_lists_open(client, superuser, households, meeting, codes, model):
+    client.force_login(superuser)
+    assert client.get(reverse(f"admin:meetings_{model}_changelist")).status_code == 200
+
+
+def test_households_cannot_be_edited_in_the_admin(client, superuser, households):
+    client.force_login(superuser)
+    url = reverse("admin:meetings_household_change", args=[households[0].pk])
+    response = client.post(url, {"room": "999"})
+    assert response.status_code == 403
+    households[0].refresh_from_db()
+    assert households[0].room != "999"
+
+
+def test_staff_without_superuser_cannot_open_the_admin(client, facilitator):
+    client.force_login(facilitator)
+    assert client.get(reverse("admin:index")).status_code == 302
