@@ -192,10 +192,17 @@ def read_table(data: bytes, filename: str) -> list[tuple[int, dict]]:
     if not data.strip():
         raise RosterError([RowError(1, _("The file is empty."))])
     if data.startswith(OLE2_MAGIC) or (name.endswith(".xls") and not data.startswith(XLSX_MAGIC)):
-        raise RosterError([RowError(1, _(
-            "This is an old Excel .xls workbook (or a password-protected one). "
-            "Open it in Excel or WPS and save it as .xlsx or CSV (UTF-8), then upload that."
-        ))])
+        raise RosterError(
+            [
+                RowError(
+                    1,
+                    _(
+                        "This is an old Excel .xls workbook (or a password-protected one). "
+                        "Open it in Excel or WPS and save it as .xlsx or CSV (UTF-8), then upload that."
+                    ),
+                )
+            ]
+        )
     # Detect by content, not name: browsers and chat apps rename files.
     if data.startswith(XLSX_MAGIC):
         grid = _xlsx_grid(data)
@@ -241,9 +248,13 @@ def _csv_grid(data):
 
 
 def _xlsx_grid(data):
-    unreadable = RosterError([RowError(1, _(
-        "This workbook cannot be read. Open it in Excel or WPS and save it again as .xlsx or CSV (UTF-8)."
-    ))])
+    unreadable = RosterError(
+        [
+            RowError(
+                1, _("This workbook cannot be read. Open it in Excel or WPS and save it again as .xlsx or CSV (UTF-8).")
+            )
+        ]
+    )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -329,9 +340,17 @@ def _map_columns(headers):
         if column is None:
             continue  # extra columns (序号, 楼层...) are allowed and ignored
         if column in columns:
-            errors.append(RowError(1, _("Columns “%(first)s” and “%(second)s” both mean %(column)s.") % {
-                "first": _quote(columns[column]), "second": _quote(header), "column": COLUMN_TITLES[column],
-            }))
+            errors.append(
+                RowError(
+                    1,
+                    _("Columns “%(first)s” and “%(second)s” both mean %(column)s.")
+                    % {
+                        "first": _quote(columns[column]),
+                        "second": _quote(header),
+                        "column": COLUMN_TITLES[column],
+                    },
+                )
+            )
             continue
         columns[column] = header
     missing = [COLUMN_TITLES[column] for column in REQUIRED_COLUMNS if column not in columns]
@@ -358,9 +377,16 @@ def validate(rows: list[tuple[int, dict]]) -> tuple[list[RosterRow], list[RowErr
         if place[0] and place[2]:
             earlier = first_line.setdefault(place, line)
             if earlier != line:
-                row_errors.append(RowError(line, _("Duplicate household: %(label)s is already on line %(earlier)d.") % {
-                    "label": "".join(place), "earlier": earlier,
-                }))
+                row_errors.append(
+                    RowError(
+                        line,
+                        _("Duplicate household: %(label)s is already on line %(earlier)d.")
+                        % {
+                            "label": "".join(place),
+                            "earlier": earlier,
+                        },
+                    )
+                )
         if row_errors:
             errors.extend(row_errors)
         else:
@@ -388,8 +414,10 @@ def _clean_row(line, cells):
     if not kind_text:
         error(_("The kind (类型) is missing: use 住宅 (residence), 商铺 (shop) or 车位 (parking)."))
     elif kind is None:
-        error(_("Unknown kind “%(kind)s”: use 住宅 (residence), 商铺 (shop) or 车位 (parking).") % {
-            "kind": _quote(kind_text)})
+        error(
+            _("Unknown kind “%(kind)s”: use 住宅 (residence), 商铺 (shop) or 车位 (parking).")
+            % {"kind": _quote(kind_text)}
+        )
 
     area, area_error = _parse_area(_text(cells.get("area")))
     if area_error:
@@ -398,8 +426,10 @@ def _clean_row(line, cells):
     source_text = _text(cells.get("area_source"))
     area_source = AREA_SOURCES.get(normalize_word(source_text))
     if area_source is None:
-        error(_("Unknown area source “%(source)s”: use 登记 (registered), 实测 (surveyed) or 合同 (contract).") % {
-            "source": _quote(source_text)})
+        error(
+            _("Unknown area source “%(source)s”: use 登记 (registered), 实测 (surveyed) or 合同 (contract).")
+            % {"source": _quote(source_text)}
+        )
 
     names = split_names(cells.get("owner"))
     tail = normalize_tail(cells.get("id_tail"))
@@ -414,8 +444,10 @@ def _clean_row(line, cells):
     unsold_text = _text(cells.get("developer_unsold"))
     unsold_word = normalize_word(unsold_text)
     if unsold_word not in YES | NO:
-        error(_("Unknown value “%(value)s” for developer unsold: use 是 (yes) or 否 (no).") % {
-            "value": _quote(unsold_text)})
+        error(
+            _("Unknown value “%(value)s” for developer unsold: use 是 (yes) or 否 (no).")
+            % {"value": _quote(unsold_text)}
+        )
     developer_unsold = unsold_word in YES or any(marker in note.lower() for marker in UNSOLD_MARKERS)
 
     values = {
@@ -429,8 +461,9 @@ def _clean_row(line, cells):
     for name, value in values.items():
         limit = _max_length(name)
         if len(value) > limit:
-            error(_("%(field)s is too long (at most %(max)d characters).") % {
-                "field": _field_title(name), "max": limit})
+            error(
+                _("%(field)s is too long (at most %(max)d characters).") % {"field": _field_title(name), "max": limit}
+            )
 
     if errors:
         return None, errors
@@ -483,8 +516,14 @@ def _max_length(name):
 
 
 def _field_title(name):
-    titles = {"building": "building", "unit": "unit", "room": "room", "owner_names": "owner", "phone": "phone",
-              "note": "note"}
+    titles = {
+        "building": "building",
+        "unit": "unit",
+        "room": "room",
+        "owner_names": "owner",
+        "phone": "phone",
+        "note": "note",
+    }
     return COLUMN_TITLES[titles[name]]
 
 
@@ -499,8 +538,9 @@ def _summarize(households):
         by_kind[kind] = by_kind.get(kind, 0) + 1
         # Parking spaces are left out of voting (local practice; Household.votes).
         if kind != Kind.PARKING:
-            voters.append(electorate.Unit(
-                key=str(key), area=area, owner_key=key_of_owner, developer_unsold=developer_unsold))
+            voters.append(
+                electorate.Unit(key=str(key), area=area, owner_key=key_of_owner, developer_unsold=developer_unsold)
+            )
     voting = electorate.summarize(voters)
     return RosterSummary(
         households=sum(by_kind.values()),
@@ -517,8 +557,7 @@ def file_summary(rows: list[RosterRow]) -> RosterSummary:
 
 def compound_summary(compound: Compound) -> RosterSummary:
     """The same summary for a compound's active households, from the database."""
-    rows = compound.households.filter(is_active=True).values_list(
-        "pk", "kind", "area", "owner_key", "developer_unsold")
+    rows = compound.households.filter(is_active=True).values_list("pk", "kind", "area", "owner_key", "developer_unsold")
     return _summarize(rows)
 
 
@@ -555,7 +594,12 @@ def import_roster(compound_name: str, data: bytes, filename: str, *, dry_run=Fal
         # Counts only: no names, no identity data in logs.
         logger.info(
             "roster import compound=%s by=%s created=%d updated=%d unchanged=%d retired=%d",
-            compound.pk, getattr(user, "pk", None), report.created, report.updated, report.unchanged, report.retired,
+            compound.pk,
+            getattr(user, "pk", None),
+            report.created,
+            report.updated,
+            report.unchanged,
+            report.retired,
         )
     return report
 

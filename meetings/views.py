@@ -7,16 +7,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panels
 from meetings import access, actions
 from meetings.credentials import credential_for_code
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
 from meetings.models import Meeting
-from meetings.panels import joined_counts
 from meetings.qr import absolute_url, qr_data_uri
+from meetings.ratelimit import code_attempts_blocked, record_code_failure
 from meetings.responses import action_response
 from meetings.routing import live_path
-from meetings.ratelimit import code_attempts_blocked, record_code_failure
-from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panels_for, render_panels
 
 
 def home(request):
@@ -54,7 +53,12 @@ def join(request, code):
         context["household"] = household
         return render(request, "meetings/phone.html", context)
     if not meeting.is_open_to_residents:
-        return render(request, "meetings/not_open.html", {"meeting": meeting}, status=403 if meeting.status == Meeting.Status.CLOSED else 200)
+        return render(
+            request,
+            "meetings/not_open.html",
+            {"meeting": meeting},
+            status=403 if meeting.status == Meeting.Status.CLOSED else 200,
+        )
 
     form = HouseholdCodeForm(request.POST or None)
     if request.method == "POST":

@@ -104,7 +104,8 @@ def credential_reissue(request, compound, household_id):
         except credentials.CredentialError:
             messages.error(
                 request,
-                _("%(household)s cannot get a code: it is retired or a parking space.") % {"household": household.label},
+                _("%(household)s cannot get a code: it is retired or a parking space.")
+                % {"household": household.label},
             )
         else:
             messages.success(

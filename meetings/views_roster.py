@@ -67,9 +67,7 @@ class NewCompoundForm(RosterFileForm):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if Compound.objects.filter(name=name).exists():
-            raise forms.ValidationError(
-                _("A compound with this name exists. Import the roster from its roster page.")
-            )
+            raise forms.ValidationError(_("A compound with this name exists. Import the roster from its roster page."))
         return name
 
 

@@ -10,7 +10,9 @@ def superuser(db):
     return get_user_model().objects.create_superuser("root", password="pw")
 
 
-@pytest.mark.parametrize("model", ["compound", "staffrole", "household", "credential", "meeting", "attendance", "rosterupload"])
+@pytest.mark.parametrize(
+    "model", ["compound", "staffrole", "household", "credential", "meeting", "attendance", "rosterupload"]
+)
 def test_admin_lists_open(client, superuser, households, meeting, codes, model):
     client.force_login(superuser)
     assert client.get(reverse(f"admin:meetings_{model}_changelist")).status_code == 200

@@ -80,6 +80,7 @@ async def test_state_renders_once_per_revision_for_concurrent_callers():
     assert texts == ["state-7"] * 20
     assert len(renders) == 1
     assert await hub.state("g", 7, render) == "state-7" and len(renders) == 1
+
     # A newer revision in the database means the cache is stale.
     async def render8():
         renders.append(1)

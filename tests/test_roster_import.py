@@ -8,10 +8,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from django.test import override_settings
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from meetings.identity import owner_key
 from meetings.models import Building, BuildingUnit, Compound, Household
@@ -180,14 +180,16 @@ def xlsx_bytes(rows):
 
 
 def test_xlsx_with_numeric_cells():
-    data = xlsx_bytes([
-        HEADER.split(","),
-        ["1幢", "1单元", 101, "住宅", 60.13, "登记", "黎静", 861168, "189****0950", None],
-        [None] * 10,  # an empty row: skipped, still counted as a line
-        ["1幢", "1单元", 201, "住宅", 95.07, None, "姚涛", 48845, None, None],  # Excel dropped the leading 0
-        ["1幢", "1单元", 202, "住宅", 0.1 + 0.2, "实测", "蔡强", "609851", None, None],
-        ["1幢", None, "商铺1", "商铺", 88, "合同", "丁凤海", 973510, None, None],
-    ])
+    data = xlsx_bytes(
+        [
+            HEADER.split(","),
+            ["1幢", "1单元", 101, "住宅", 60.13, "登记", "黎静", 861168, "189****0950", None],
+            [None] * 10,  # an empty row: skipped, still counted as a line
+            ["1幢", "1单元", 201, "住宅", 95.07, None, "姚涛", 48845, None, None],  # Excel dropped the leading 0
+            ["1幢", "1单元", 202, "住宅", 0.1 + 0.2, "实测", "蔡强", "609851", None, None],
+            ["1幢", None, "商铺1", "商铺", 88, "合同", "丁凤海", 973510, None, None],
+        ]
+    )
     rows, errors = parse(data, "名册.xlsx")
     assert errors == []
     assert [row.line for row in rows] == [2, 4, 5, 6]
@@ -198,7 +200,9 @@ def test_xlsx_with_numeric_cells():
 
 
 def test_xlsx_error_lines_count_empty_rows():
-    data = xlsx_bytes([HEADER.split(","), ["1幢", "1单元", 101, "住宅", 60], [], [], ["1幢", "1单元", 102, "住宅", "x"]])
+    data = xlsx_bytes(
+        [HEADER.split(","), ["1幢", "1单元", 101, "住宅", 60], [], [], ["1幢", "1单元", 102, "住宅", "x"]]
+    )
     assert [line for line, _message in errors_of(data, "roster.xlsx")] == [5]
 
 
@@ -236,7 +240,7 @@ def test_english_headers_and_values():
 def test_lenient_headers_and_values():
     data = csv_bytes(
         "１幢,1单元,101,住宅,80.5㎡,,张三,123456,,,是",
-        "1幢,1单元,102,住宅,\" 1,060.50 平方米\",不动产登记,李四,123456,,,否",
+        '1幢,1单元,102,住宅," 1,060.50 平方米",不动产登记,李四,123456,,,否',
         header="*楼栋,单元,房号,房屋类型,专有部分面积（㎡）,面积来源,业主,身份证后六位,序号,备注,开发商未售",
     )
     rows, errors = parse(data)

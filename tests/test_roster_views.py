@@ -108,8 +108,8 @@ def test_bad_file_shows_every_error_and_saves_nothing(worker_client, compound):
     assert response.status_code == 200
     page = response.content.decode()
     assert "2 problems found" in page
-    assert "<td class=\"num\">2</td><td>The area “abc” is not a number.</td>" in page
-    assert "<td class=\"num\">3</td><td>The building (楼栋) is missing.</td>" in page
+    assert '<td class="num">2</td><td>The area “abc” is not a number.</td>' in page
+    assert '<td class="num">3</td><td>The building (楼栋) is missing.</td>' in page
     assert RosterUpload.objects.count() == 0 and Household.objects.count() == 0
 
 

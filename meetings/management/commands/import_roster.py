@@ -39,17 +39,22 @@ class Command(BaseCommand):
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(_("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror or exc})
+            raise CommandError(
+                _("Cannot read %(file)s: %(reason)s") % {"file": file, "reason": exc.strerror or exc}
+            ) from None
 
         try:
             report = import_roster(name, data, path.name, dry_run=dry_run)
         except RosterError as exc:
             self._report_errors(exc.errors, as_json)
-            raise CommandError(ngettext(
-                "%(count)d problem found; nothing was imported.",
-                "%(count)d problems found; nothing was imported.",
-                len(exc.errors),
-            ) % {"count": len(exc.errors)}) from None
+            raise CommandError(
+                ngettext(
+                    "%(count)d problem found; nothing was imported.",
+                    "%(count)d problems found; nothing was imported.",
+                    len(exc.errors),
+                )
+                % {"count": len(exc.errors)}
+            ) from None
 
         if as_json:
             self.stdout.write(_json_dumps(_report_dict(report)))
@@ -72,9 +77,12 @@ class Command(BaseCommand):
             _("Voting households (parking excluded): %(count)d") % {"count": summary.voting_households},
             _("Owner heads: %(count)d") % {"count": summary.owner_heads},
             _("Voting area: %(area)s m²") % {"area": f"{summary.voting_area:.2f}"},
-            _("Created %(created)d, updated %(updated)d, unchanged %(unchanged)d, retired %(retired)d.") % {
-                "created": report.created, "updated": report.updated,
-                "unchanged": report.unchanged, "retired": report.retired,
+            _("Created %(created)d, updated %(updated)d, unchanged %(unchanged)d, retired %(retired)d.")
+            % {
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "retired": report.retired,
             },
         ]
         if report.dry_run:

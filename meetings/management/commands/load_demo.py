@@ -5,7 +5,6 @@ links again (with fresh staff passwords, since only their hashes are kept).
 """
 
 import secrets
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
