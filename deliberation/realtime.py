@@ -18,6 +18,7 @@ served from a per-revision cache so a reconnect storm renders once.
 import asyncio
 import json
 import logging
+import time
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -99,6 +100,16 @@ def render_panels(meeting, audience, language, names=None):
         }
 
 
+def stamped(text):
+    """A JSON object message with the server's clock (ms) at sending added.
+
+    Cached and coalesced messages are sent later than they were rendered;
+    clients set their clock offset from this, so every screen counts a
+    speech down from the same server time.
+    """
+    return f'{{"now":{int(time.time() * 1000)},{text[1:]}'
+
+
 def state_message(meeting, audience, language):
     """The full state of one audience's page, as sent on (re)connect."""
     panels = render_panels(meeting, audience, language)
@@ -115,13 +126,14 @@ def bump(meeting_id):
     Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
 
 
-def broadcast_on_commit(meeting_id, panels):
-    """After the surrounding transaction commits, push `panels` to every audience.
+def broadcast_on_commit(meeting_id, panels=None):
+    """After the surrounding transaction commits, push `panels` (None: all of
+    them) to every audience.
 
     Outside a transaction (autocommit) the push happens at once. A failed
     transaction pushes nothing.
     """
-    names = frozenset(panels)
+    names = frozenset(_panels if panels is None else panels)
     transaction.on_commit(lambda: push(meeting_id, names))
 
 
@@ -254,7 +266,7 @@ class Hub:
             await self.fan_out(group, pending.rev, pending.panels)
 
     async def fan_out(self, group, rev, panels):
-        text = json.dumps({"type": "push", "rev": rev, "panels": panels})
+        text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))
         for socket in list(self.sockets.get(group, ())):
             try:
                 await socket.send_text(text)

@@ -9,9 +9,6 @@ from django.utils import timezone
 from deliberation.realtime import broadcast_on_commit, bump
 from meetings.models import Attendance, Meeting
 
-# Panels every live page shows; a status change refreshes all of them.
-ALL_PANELS = ("status", "attendance")
-
 
 class ActionError(Exception):
     """A refused action, with a translated message for the user."""
@@ -31,7 +28,7 @@ def open_meeting(meeting, user):
         meeting.opened_at = meeting.opened_at or timezone.now()
         meeting.save(update_fields=["status", "opened_at"])
         bump(meeting.pk)
-        broadcast_on_commit(meeting.pk, ALL_PANELS)
+        broadcast_on_commit(meeting.pk)  # every panel depends on the status
     return meeting
 
 
@@ -45,7 +42,7 @@ def close_meeting(meeting, user):
         meeting.closed_at = timezone.now()
         meeting.save(update_fields=["status", "closed_at"])
         bump(meeting.pk)
-        broadcast_on_commit(meeting.pk, ALL_PANELS)
+        broadcast_on_commit(meeting.pk)  # every panel depends on the status
     return meeting
 
 

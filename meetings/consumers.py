@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from deliberation.realtime import AUDIENCES, get_hub, group_name, state_message
+from deliberation.realtime import AUDIENCES, get_hub, group_name, stamped, state_message
 from meetings import access
 from meetings.models import Meeting
 
@@ -78,7 +78,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if kind == "sync" and self.group is not None:
             await self.send_state()
         elif kind == "ping":
-            await self.send(text_data='{"type":"pong"}')
+            await self.send(text_data=stamped('{"type":"pong"}'))
 
     async def send_state(self):
         hub = get_hub()
@@ -86,7 +86,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         text = await hub.state(
             self.group, revision, lambda: _render_state(self.meeting_id, self.audience, self.language)
         )
-        await self.send(text_data=text)
+        await self.send(text_data=stamped(text))
 
     async def send_text(self, text):
         """Called by the hub for every push to this socket's group."""

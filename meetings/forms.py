@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import CODE_LENGTH, normalize_code
+from meetings.models import CODE_LENGTH, AgendaItem, FloorRequest, Household, Meeting, normalize_code
 
 
 class MeetingCodeForm(forms.Form):
@@ -28,3 +28,64 @@ class HouseholdCodeForm(forms.Form):
                 _("A household code has %(n)d letters and digits, as printed on your slip.") % {"n": CODE_LENGTH}
             )
         return code
+
+
+class MeetingForm(forms.ModelForm):
+    """A meeting's details and procedure; live and closed come from the console."""
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "kind",
+            "place",
+            "scheduled_start",
+            "status",
+            "speech_limit_seconds",
+            "speeches_per_item",
+            "alternate_stances",
+            "first_timers_first",
+        ]
+        widgets = {"scheduled_start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.status in (Meeting.Status.LIVE, Meeting.Status.CLOSED):
+            # Going live and closing are the facilitator's buttons, not a form field.
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [
+                (s.value, s.label) for s in (Meeting.Status.DRAFT, Meeting.Status.ANNOUNCED)
+            ]
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "planned_minutes", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class AddSpeakerForm(forms.Form):
+    """Someone raised a hand in the room: a household (3幢2单元502) or a name."""
+
+    who = forms.CharField(label=_("Household or name"), max_length=60)
+    stance = forms.ChoiceField(label=_("Stance"), choices=FloorRequest.Stance.choices)
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+
+    def clean(self):
+        cleaned = super().clean()
+        who = (cleaned.get("who") or "").strip()
+        cleaned["household"] = household_by_label(self.compound, who) if who else None
+        cleaned["name"] = "" if cleaned["household"] else who
+        return cleaned
+
+
+def household_by_label(compound, label):
+    """The household whose label (building + unit + room) is `label`, ignoring spaces."""
+    wanted = "".join(label.split())
+    households = Household.objects.filter(compound=compound, is_active=True).select_related("unit__building")
+    return next((h for h in households if h.label == wanted), None)

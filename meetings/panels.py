@@ -5,9 +5,12 @@ audience per push, never once per socket, so it must not depend on who looks.
 """
 
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel
-from meetings.models import Attendance, Household
+from meetings import floor, queue
+from meetings.models import Attendance, FloorRequest, Household
 
 
 @panel("status", "meetings/panels/status.html")
@@ -40,3 +43,49 @@ def attendance(meeting, audience):
             .order_by("-joined_at", "-id")[:12]
         )
     return context
+
+
+@panel("agenda", "meetings/panels/agenda.html")
+def agenda(meeting, audience):
+    items = list(meeting.items.order_by("position", "id"))
+    current = next((item for item in items if item.pk == meeting.current_item_id), None)
+    position = items.index(current) if current else -1
+    return {
+        "items": items,
+        "current": current,
+        "current_number": position + 1,
+        "upcoming": [item for item in items[position + 1 :] if not item.done],
+        "now": timezone.now(),
+    }
+
+
+@panel("speaker", "meetings/panels/speaker.html")
+def speaker(meeting, audience):
+    speech = floor.current_speech(meeting.current_item)
+    context = {"item": meeting.current_item, "speech": speech}
+    if speech:
+        context["elapsed"] = speech.spoken_seconds()
+        context["remaining"] = speech.limit_seconds - context["elapsed"]
+    return context
+
+
+REASONS = {
+    queue.R_ORDER: _("point of order first"),
+    queue.R_PINNED: _("placed by the chair"),
+    queue.R_FIRST_TIME: _("has not spoken yet"),
+    queue.R_ALTERNATE: _("alternates for and against"),
+    queue.R_ARRIVAL: _("first come"),
+}
+
+
+@panel("queue", "meetings/panels/queue.html")
+def speaker_queue(meeting, audience):
+    ordered = floor.ordered_queue(meeting)
+    entries = [{"request": request, "reason": REASONS[reason]} for request, reason in ordered]
+    return {
+        "item": meeting.current_item,
+        "entries": entries[:3] if audience == PROJECTOR else entries,
+        "waiting": len(entries),
+        "stances": FloorRequest.Stance,
+        "limit": meeting.speeches_per_item,
+    }

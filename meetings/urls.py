@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from meetings import views
+from meetings import views, views_room
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,7 +10,16 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/meetings/<int:meeting_id>/", views.console, name="console"),
     path("staff/meetings/<int:meeting_id>/status/", views.meeting_status, name="meeting_status"),
+    path("staff/compounds/<int:compound_id>/meetings/new/", views_room.meeting_new, name="meeting_new"),
+    path("staff/meetings/<int:meeting_id>/edit/", views_room.meeting_edit, name="meeting_edit"),
+    path("staff/meetings/<int:meeting_id>/agenda/", views_room.agenda_action, name="agenda_action"),
+    path("staff/meetings/<int:meeting_id>/agenda/add/", views_room.agenda_item_add, name="agenda_item_add"),
+    path("staff/meetings/<int:meeting_id>/agenda/<int:item_id>/", views_room.agenda_item_edit, name="agenda_item_edit"),
+    path("staff/meetings/<int:meeting_id>/floor/", views_room.floor_action, name="floor_action"),
+    path("staff/meetings/<int:meeting_id>/floor/add/", views_room.floor_add, name="floor_add"),
     path("m/<str:code>/", views.join, name="join"),
+    path("m/<str:code>/floor/", views_room.floor_request, name="floor_request"),
+    path("m/<str:code>/floor/withdraw/", views_room.floor_withdraw, name="floor_withdraw"),
     path("m/<str:code>/leave/", views.leave, name="leave"),
     path("m/<str:code>/projector/", views.projector, name="projector"),
     path("h/<str:code>/", views.household_link, name="household_link"),

@@ -11,7 +11,7 @@ from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panel
 from meetings import access, actions
 from meetings.credentials import credential_for_code
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
-from meetings.models import Meeting
+from meetings.models import FloorRequest, Household, Meeting
 from meetings.qr import absolute_url, qr_data_uri
 from meetings.ratelimit import code_attempts_blocked, record_code_failure
 from meetings.responses import action_response
@@ -134,9 +134,13 @@ def projector(request, code):
 @access.staff_required(*access.CONSOLE_ROLES)
 def console(request, meeting, compound):
     context = _live_context(request, meeting, FACILITATOR)
+    households = Household.objects.filter(compound=compound, is_active=True).exclude(kind=Household.Kind.PARKING)
     context.update(
         {
             "can_run": access.has_role(request.user, compound, [access.Role.FACILITATOR]),
+            "can_add_hands": access.has_role(request.user, compound, [access.Role.FACILITATOR, access.Role.WORKER]),
+            "household_labels": [h.label for h in households.select_related("unit__building")],
+            "stances": FloorRequest.Stance.choices,
             "projector_url": absolute_url(
                 request, reverse("projector", kwargs={"code": meeting.code}) + f"?key={meeting.projector_key}"
             ),

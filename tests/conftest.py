@@ -80,3 +80,12 @@ def client(client, settings):
     default is checked in test_language.py with a client of its own."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def english():
+    """Messages in English for readable assertions (the UI default is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 
 from channels.layers import InMemoryChannelLayer
 
@@ -13,7 +14,10 @@ class FakeSocket:
         self.received = []
 
     async def send_text(self, text):
-        self.received.append(json.loads(text))
+        message = json.loads(text)
+        # Every message carries the server clock at sending (for countdowns).
+        assert abs(message.pop("now") - time.time() * 1000) < 5000
+        self.received.append(message)
 
 
 def push(group, rev, panels, coalesce=False):

@@ -17,7 +17,7 @@ async def test_projector_with_key_gets_full_state_on_connect(meeting):
     state = await next_message(socket)
     assert state["type"] == "state"
     assert state["rev"] == meeting.revision
-    assert set(state["panels"]) == {"status", "attendance"}
+    assert set(state["panels"]) == {"status", "attendance", "agenda", "speaker", "queue"}
     assert meeting.title in state["panels"]["status"]
     await socket.disconnect()
 
@@ -125,3 +125,31 @@ async def test_a_failed_transaction_pushes_nothing(meeting, households):
     await join_then_fail()
     assert await projector.receive_nothing(timeout=0.3)
     await projector.disconnect()
+
+
+async def test_a_floor_request_pushes_fresh_speaker_and_queue_panels(meeting, households, facilitator):
+    from meetings import agenda, floor
+
+    @database_sync_to_async
+    def start_item():
+        actions.open_meeting(meeting, facilitator)
+        agenda.add_item(meeting, "加装电梯", 20)
+        agenda.next_item(meeting)
+
+    await start_item()
+    phone, _, _ = await open_socket(meeting, "resident", session=await resident_cookie(meeting, households[1]))
+    console, _, _ = await open_socket(meeting, "facilitator", session=await staff_cookie(facilitator))
+    await next_message(phone)
+    await next_message(console)
+
+    await database_sync_to_async(floor.request_floor)(meeting, households[0], "against")
+
+    fresh = await database_sync_to_async(Meeting.objects.select_related("compound", "current_item").get)(pk=meeting.pk)
+    for socket, audience in ((phone, "resident"), (console, "facilitator")):
+        push = await next_message(socket)
+        assert set(push["panels"]) == {"speaker", "queue"}
+        expected = await database_sync_to_async(render_panels)(fresh, audience, "zh-hans", {"speaker", "queue"})
+        assert push["panels"] == expected
+        assert "1幢1单元101" in push["panels"]["queue"]
+    await phone.disconnect()
+    await console.disconnect()

@@ -1,5 +1,6 @@
 """Models of the meetings app, one module per subject."""
 
+from meetings.models.agenda import AgendaItem, FloorRequest
 from meetings.models.meeting import Attendance, Meeting, new_meeting_code, new_projector_key
 from meetings.models.roster import Building, BuildingUnit, Compound, Household, RosterUpload, natural_key
 from meetings.models.staff import (
@@ -13,6 +14,8 @@ from meetings.models.staff import (
 )
 
 __all__ = [
+    "AgendaItem",
+    "FloorRequest",
     "Attendance",
     "Building",
     "BuildingUnit",

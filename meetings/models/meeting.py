@@ -2,9 +2,11 @@
 
 import secrets
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models.roster import Compound, Household
 from meetings.models.staff import CODE_ALPHABET
@@ -28,7 +30,7 @@ class Meeting(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         ANNOUNCED = "announced", _("announced")
-        LIVE = "live", _("live")
+        LIVE = "live", pgettext_lazy("meeting status", "live")
         CLOSED = "closed", _("closed")
 
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="meetings")
@@ -47,6 +49,17 @@ class Meeting(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Procedure (南塘 rules, DOMAIN.md): the facilitator may change these.
+    speech_limit_seconds = models.PositiveIntegerField(
+        _("speech limit (seconds)"), default=120, validators=[MinValueValidator(15), MaxValueValidator(1800)]
+    )
+    speeches_per_item = models.PositiveSmallIntegerField(
+        _("speeches per person per item"), default=2, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    alternate_stances = models.BooleanField(_("alternate for and against"), default=True)
+    first_timers_first = models.BooleanField(_("first-time speakers first"), default=True)
+    current_item = models.ForeignKey("AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
     class Meta:
         ordering = ["-scheduled_start", "-created_at"]
         verbose_name = _("meeting")
@@ -54,6 +67,10 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_live(self):
+        return self.status == self.Status.LIVE
 
     @property
     def is_open_to_residents(self):

@@ -58,6 +58,7 @@
       clearTimeout(watchdog);
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
+      if (message.now && window.yishiClock) window.yishiClock.serverNow(message.now);
       if (message.type === "push" || message.type === "state") apply(message);
     };
     socket.onclose = function (event) {
