@@ -6,6 +6,12 @@ from django.contrib.auth import get_user_model
 from meetings.models import Building, BuildingUnit, Compound, Credential, Household, Meeting, StaffRole
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API keeps an event loop running in
+    the main thread while its browser is open, which async tests cannot share."""
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+
+
 @pytest.fixture
 def compound(db):
     """A small compound: 2 buildings x 1 unit x 3 households, and a parking space."""
