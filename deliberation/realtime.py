@@ -9,7 +9,9 @@ revision number.
 
 Fan-out does not go through the channel layer per socket. Each server
 process holds one `Hub`: one layer subscription per audience group that has
-sockets in this process, fanned out locally. A push carries whole panels, so
+sockets in this process, fanned out locally. Panels that change with every
+vote are only marked dirty by the commit and rendered by each hub at most
+every few hundred milliseconds. A push carries whole panels, so
 a push that is lost (a Redis reconnect, a sleeping phone) is healed by the
 next one, and a client that (re)connects or wakes up asks for the full state,
 served from a per-revision cache so a reconnect storm renders once.
@@ -21,9 +23,10 @@ import logging
 import time
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
@@ -57,7 +60,8 @@ class Panel:
 
     `context(meeting, audience)` returns the template context; the template
     receives it plus `meeting`, `audience` and `rev`. `coalesce` panels (live
-    tallies) are pushed at most every REALTIME_COALESCE_SECONDS.
+    tallies, changed by every vote) are rendered and pushed at most every
+    REALTIME_COALESCE_SECONDS.
     """
 
     name: str
@@ -130,86 +134,119 @@ def broadcast_on_commit(meeting_id, panels=None):
     """After the surrounding transaction commits, push `panels` (None: all of
     them) to every audience.
 
+    Panels that change with every vote (coalesce=True) are not rendered here:
+    the commit only marks them dirty, and each process's hub renders them at
+    most once per REALTIME_COALESCE_SECONDS for its own sockets. The others
+    are rendered now, once per audience and language, and published.
+
     Outside a transaction (autocommit) the push happens at once. A failed
     transaction pushes nothing.
     """
     names = frozenset(_panels if panels is None else panels)
-    transaction.on_commit(lambda: push(meeting_id, names))
+    coalesced = frozenset(n for n in names if _panels[n].coalesce)
+    if names - coalesced:
+        transaction.on_commit(lambda: push(meeting_id, names - coalesced))
+    if coalesced:
+        transaction.on_commit(lambda: mark_dirty(meeting_id, coalesced))
 
 
 def push(meeting_id, names):
     from meetings.models import Meeting
 
     meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
-    layer = get_channel_layer()
     for audience in AUDIENCES:
-        wanted = [p for p in panels_for(audience) if p.name in names]
+        wanted = {p.name for p in panels_for(audience) if p.name in names}
         if not wanted:
             continue
         for language in languages():
-            message = {
-                "type": "hub.push",
-                "group": group_name(meeting_id, audience, language),
-                "rev": meeting.revision,
-                "panels": render_panels(meeting, audience, language, {p.name for p in wanted}),
-                "coalesce": all(p.coalesce for p in wanted),
-            }
-            try:
-                async_to_sync(layer.group_send)(message["group"], message)
-            except Exception:
-                # The write is committed; a lost push heals on the next one
-                # and on every client's resync. Never fail the request here.
-                log.exception("realtime push failed for %s", message["group"])
+            group = group_name(meeting_id, audience, language)
+            panels = render_panels(meeting, audience, language, wanted)
+            _send(group, {"type": "hub.push", "group": group, "rev": meeting.revision, "panels": panels})
+
+
+def mark_dirty(meeting_id, names):
+    group = dirty_group(meeting_id)
+    _send(group, {"type": "hub.dirty", "group": group, "meeting": meeting_id, "names": sorted(names)})
+
+
+def dirty_group(meeting_id):
+    """Every process with sockets of the meeting listens here for coalesced panels."""
+    return f"meeting.{meeting_id}.dirty"
+
+
+def _send(group, message):
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception:
+        # The write is committed; a lost push heals on the next one and on
+        # every client's resync. Never fail the user's request here.
+        log.exception("realtime push failed for %s", group)
 
 
 # --- The per-process hub ------------------------------------------------------
 
 
-@dataclass
-class _Pending:
-    rev: int = 0
-    panels: dict = field(default_factory=dict)
-    handle: object = None
+def _render_dirty(meeting_id, audience, language, names):
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    return meeting.revision, render_panels(meeting, audience, language, names)
 
 
 class Hub:
     """One channel-layer subscription per process, fanned out to its sockets.
 
-    Sockets are objects with `async def send_text(text)`. Per group the hub
-    keeps the sockets of this process, a coalescing buffer and the cached
-    full state at the latest revision.
+    Sockets are objects with `async def send_text(text)`; each joins the group
+    of its (meeting, audience, language). Per group the hub keeps this
+    process's sockets and the cached full state at the latest revision; per
+    meeting, the coalesced panels waiting to be rendered.
     """
 
-    def __init__(self, layer):
+    def __init__(self, layer, render=None):
         self.layer = layer
+        self.render = render or database_sync_to_async(_render_dirty)
         self.channel = None
         self.reader = None
         self.sockets = defaultdict(set)
-        self.pending = {}
+        self.groups = {}  # group -> (meeting_id, audience, language)
+        self.dirty = {}  # meeting_id -> panel names waiting for the window
         self.state_cache = {}
         self.state_inflight = {}
         self.lock = asyncio.Lock()
 
-    async def join(self, group, socket):
+    async def join(self, key, socket):
+        """`key` is (meeting_id, audience, language)."""
+        group = group_name(*key)
         async with self.lock:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("hub.")
                 self.reader = asyncio.get_running_loop().create_task(self._read())
             if not self.sockets[group]:
+                if not self._meeting_groups(key[0]):
+                    await self.layer.group_add(dirty_group(key[0]), self.channel)
                 await self.layer.group_add(group, self.channel)
+                self.groups[group] = key
             self.sockets[group].add(socket)
+        return group
 
-    async def leave(self, group, socket):
+    async def leave(self, key, socket):
+        group = group_name(*key)
         async with self.lock:
             members = self.sockets.get(group)
             if members is None:
                 return
             members.discard(socket)
-            if not members:
-                del self.sockets[group]
-                self.state_cache.pop(group, None)
-                if self.channel is not None:
-                    await self.layer.group_discard(group, self.channel)
+            if members:
+                return
+            del self.sockets[group]
+            del self.groups[group]
+            self.state_cache.pop(group, None)
+            await self.layer.group_discard(group, self.channel)
+            if not self._meeting_groups(key[0]):
+                await self.layer.group_discard(dirty_group(key[0]), self.channel)
+
+    def _meeting_groups(self, meeting_id):
+        return [group for group, key in self.groups.items() if key[0] == meeting_id]
 
     def member_count(self, group=None):
         if group is not None:
@@ -232,38 +269,37 @@ class Hub:
                 log.exception("hub dispatch failed")
 
     async def dispatch(self, message):
-        group = message["group"]
-        if group not in self.sockets:
-            return
-        if message.get("coalesce"):
-            self._buffer(group, message)
-            return
-        # An immediate push carries anything still buffered for the group.
-        pending = self.pending.pop(group, None)
-        panels = message["panels"]
-        rev = message["rev"]
-        if pending is not None:
-            pending.handle.cancel()
-            panels = {**pending.panels, **panels} if pending.rev <= rev else {**panels, **pending.panels}
-            rev = max(rev, pending.rev)
-        await self.fan_out(group, rev, panels)
+        if message["type"] == "hub.dirty":
+            self._mark(message["meeting"], message["names"])
+        elif message["group"] in self.sockets:
+            await self.fan_out(message["group"], message["rev"], message["panels"])
 
-    def _buffer(self, group, message):
-        pending = self.pending.get(group)
-        if pending is None:
-            pending = self.pending[group] = _Pending()
-            delay = settings.REALTIME_COALESCE_SECONDS
-            pending.handle = asyncio.get_running_loop().call_later(
-                delay, lambda: asyncio.ensure_future(self._flush(group))
+    def _mark(self, meeting_id, names):
+        """Render coalesced panels once per window, not once per vote."""
+        if not self._meeting_groups(meeting_id):
+            return
+        waiting = self.dirty.get(meeting_id)
+        if waiting is None:
+            self.dirty[meeting_id] = set(names)
+            asyncio.get_running_loop().call_later(
+                settings.REALTIME_COALESCE_SECONDS, lambda: asyncio.ensure_future(self._flush(meeting_id))
             )
-        if message["rev"] >= pending.rev:
-            pending.panels.update(message["panels"])
-            pending.rev = message["rev"]
+        else:
+            waiting.update(names)
 
-    async def _flush(self, group):
-        pending = self.pending.pop(group, None)
-        if pending is not None:
-            await self.fan_out(group, pending.rev, pending.panels)
+    async def _flush(self, meeting_id):
+        names = self.dirty.pop(meeting_id, set())
+        for group in self._meeting_groups(meeting_id):
+            _meeting, audience, language = self.groups[group]
+            wanted = {p.name for p in panels_for(audience) if p.name in names}
+            if not wanted:
+                continue
+            try:
+                rev, panels = await self.render(meeting_id, audience, language, wanted)
+            except Exception:
+                log.exception("rendering %s for %s failed", wanted, group)
+                continue
+            await self.fan_out(group, rev, panels)
 
     async def fan_out(self, group, rev, panels):
         text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))

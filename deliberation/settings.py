@@ -122,7 +122,7 @@ else:
                 # WAL lets readers go on while one writer commits; IMMEDIATE
                 # takes the write lock at BEGIN so a busy writer waits for
                 # the timeout instead of failing with "database is locked".
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from deliberation.realtime import AUDIENCES, get_hub, group_name, stamped, state_message
+from deliberation.realtime import AUDIENCES, get_hub, stamped, state_message
 from meetings import access
 from meetings.models import Meeting
 
@@ -59,15 +59,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=refusal)
             return
         self.meeting_id, self.audience, self.language = meeting.pk, audience, language
-        self.group = group_name(meeting.pk, audience, language)
         await self.accept()
-        hub = get_hub()
-        await hub.join(self.group, self)
+        self.group = await get_hub().join((meeting.pk, audience, language), self)
         await self.send_state()
 
     async def disconnect(self, code):
         if self.group is not None:
-            await get_hub().leave(self.group, self)
+            await get_hub().leave((self.meeting_id, self.audience, self.language), self)
 
     async def receive(self, text_data=None, bytes_data=None):
         try:

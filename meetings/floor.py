@@ -64,7 +64,7 @@ def current_speech(item):
 
 
 def _locked_live(meeting):
-    meeting = Meeting.objects.select_for_update().select_related("current_item").get(pk=meeting.pk)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("current_item").get(pk=meeting.pk)
     if not meeting.is_live:
         raise ActionError(_("The meeting is not in session."))
     if meeting.current_item is None:

@@ -84,8 +84,13 @@ class AddSpeakerForm(forms.Form):
         return cleaned
 
 
-def household_by_label(compound, label):
-    """The household whose label (building + unit + room) is `label`, ignoring spaces."""
-    wanted = "".join(label.split())
+def household_index(compound):
+    """{label: household} of the compound's active households."""
     households = Household.objects.filter(compound=compound, is_active=True).select_related("unit__building")
-    return next((h for h in households if h.label == wanted), None)
+    return {h.label: h for h in households}
+
+
+def household_by_label(compound, label, index=None):
+    """The household whose label (building + unit + room) is `label`, ignoring spaces."""
+    index = household_index(compound) if index is None else index
+    return index.get("".join(label.split()))

@@ -51,6 +51,7 @@ def join(request, code):
     if household is not None:
         context = _live_context(request, meeting, RESIDENT)
         context["household"] = household
+        context.update(my_vote_context(meeting, household))
         return render(request, "meetings/phone.html", context)
     if not meeting.is_open_to_residents:
         return render(
@@ -72,6 +73,24 @@ def join(request, code):
             else:
                 return _join_as(request, meeting, credential.household)
     return render(request, "meetings/join.html", {"meeting": meeting, "form": form})
+
+
+def my_vote_context(meeting, household):
+    """The phone's own line under the current poll (per household, so not a panel)."""
+    from voting import tally
+    from voting.models import Ballot
+    from voting.panels import current_poll
+
+    poll = current_poll(meeting)
+    if poll is None:
+        return {}
+    ballot = Ballot.objects.filter(poll=poll, household=household).first()
+    return {
+        "my_vote_poll": poll,
+        "my_ballot": ballot,
+        "my_choice_label": tally.CHOICE_LABELS.get(ballot.choice) if ballot else None,
+        "my_vote_url": reverse("my_vote", kwargs={"code": meeting.code, "poll_id": poll.pk}),
+    }
 
 
 def _join_as(request, meeting, household):

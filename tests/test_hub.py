@@ -1,4 +1,4 @@
-"""The per-process hub: local fan-out, coalescing, stale-proof state cache."""
+"""The per-process hub: local fan-out, coalesced rendering, stale-proof state cache."""
 
 import asyncio
 import json
@@ -6,7 +6,7 @@ import time
 
 from channels.layers import InMemoryChannelLayer
 
-from deliberation.realtime import Hub
+from deliberation.realtime import Hub, dirty_group, group_name
 
 
 class FakeSocket:
@@ -20,8 +20,16 @@ class FakeSocket:
         self.received.append(message)
 
 
-def push(group, rev, panels, coalesce=False):
-    return {"type": "hub.push", "group": group, "rev": rev, "panels": panels, "coalesce": coalesce}
+def push(group, rev, panels):
+    return {"type": "hub.push", "group": group, "rev": rev, "panels": panels}
+
+
+def dirty(meeting_id, *names):
+    return {"type": "hub.dirty", "group": dirty_group(meeting_id), "meeting": meeting_id, "names": list(names)}
+
+
+KEY = (1, "projector", "zh-hans")
+GROUP = group_name(*KEY)
 
 
 async def test_one_layer_subscription_serves_every_local_socket():
@@ -29,45 +37,61 @@ async def test_one_layer_subscription_serves_every_local_socket():
     hub = Hub(layer)
     sockets = [FakeSocket() for _ in range(50)]
     for socket in sockets:
-        await hub.join("g", socket)
-    assert list(layer.groups["g"]) == [hub.channel]  # one member, not fifty
-    await layer.group_send("g", push("g", 3, {"a": "<p>x</p>"}))
+        await hub.join(KEY, socket)
+    assert list(layer.groups[GROUP]) == [hub.channel]  # one member, not fifty
+    assert list(layer.groups[dirty_group(1)]) == [hub.channel]
+    await layer.group_send(GROUP, push(GROUP, 3, {"a": "<p>x</p>"}))
     await asyncio.sleep(0.05)
     assert all(s.received == [{"type": "push", "rev": 3, "panels": {"a": "<p>x</p>"}}] for s in sockets)
     for socket in sockets:
-        await hub.leave("g", socket)
-    assert "g" not in layer.groups
+        await hub.leave(KEY, socket)
+    assert GROUP not in layer.groups and dirty_group(1) not in layer.groups
     hub.reader.cancel()
 
 
-async def test_coalesced_pushes_merge_into_one_with_the_newest_panels(settings):
+async def test_dirty_panels_render_once_per_window_per_audience(settings):
+    """A burst of votes marks the tally dirty many times; it is rendered once."""
+    from deliberation import realtime
+
     settings.REALTIME_COALESCE_SECONDS = 0.05
-    hub = Hub(InMemoryChannelLayer())
-    socket = FakeSocket()
-    hub.sockets["g"].add(socket)
-    await hub.dispatch(push("g", 1, {"tally": "1"}, coalesce=True))
-    await hub.dispatch(push("g", 3, {"tally": "3"}, coalesce=True))
-    await hub.dispatch(push("g", 2, {"tally": "2"}, coalesce=True))  # arrives late: older
-    assert socket.received == []
-    await asyncio.sleep(0.1)
-    assert socket.received == [{"type": "push", "rev": 3, "panels": {"tally": "3"}}]
+    renders = []
+
+    async def render(meeting_id, audience, language, names):
+        renders.append((meeting_id, audience, language, frozenset(names)))
+        return 9, {name: f"<p>{name}@9</p>" for name in names}
+
+    hub = Hub(InMemoryChannelLayer(), render=render)
+    projector, phone = FakeSocket(), FakeSocket()
+    hub.sockets[GROUP].add(projector)
+    hub.groups[GROUP] = KEY
+    phone_key = (1, "resident", "en")
+    hub.sockets[group_name(*phone_key)].add(phone)
+    hub.groups[group_name(*phone_key)] = phone_key
+    realtime.panel("tally_test", "none.html")(lambda meeting, audience: {})
+    try:
+        for _ in range(100):
+            await hub.dispatch(dirty(1, "tally_test"))
+        assert renders == [] and projector.received == []
+        await asyncio.sleep(0.15)
+    finally:
+        del realtime._panels["tally_test"]
+    assert sorted(renders) == [
+        (1, "projector", "zh-hans", frozenset({"tally_test"})),
+        (1, "resident", "en", frozenset({"tally_test"})),
+    ]
+    assert projector.received == [{"type": "push", "rev": 9, "panels": {"tally_test": "<p>tally_test@9</p>"}}]
+    assert len(phone.received) == 1
 
 
-async def test_an_immediate_push_carries_what_was_buffered(settings):
-    settings.REALTIME_COALESCE_SECONDS = 5
-    hub = Hub(InMemoryChannelLayer())
-    socket = FakeSocket()
-    hub.sockets["g"].add(socket)
-    await hub.dispatch(push("g", 4, {"tally": "4"}, coalesce=True))
-    await hub.dispatch(push("g", 5, {"queue": "q5"}))
-    assert socket.received == [{"type": "push", "rev": 5, "panels": {"tally": "4", "queue": "q5"}}]
-    assert hub.pending == {}
+async def test_dirty_marks_for_a_meeting_without_local_sockets_are_ignored():
+    hub = Hub(InMemoryChannelLayer(), render=None)
+    await hub.dispatch(dirty(7, "turnout"))
+    assert hub.dirty == {}
 
 
 async def test_pushes_for_groups_without_local_sockets_are_ignored():
     hub = Hub(InMemoryChannelLayer())
-    await hub.dispatch(push("nobody", 1, {"a": "x"}))
-    assert hub.pending == {}
+    await hub.dispatch(push("nobody", 1, {"a": "x"}))  # no error, nothing sent
 
 
 async def test_state_renders_once_per_revision_for_concurrent_callers():

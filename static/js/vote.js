@@ -1,0 +1,57 @@
+// Voting from a phone. A vote is an HTTP POST carrying an idempotency key:
+// the key changes only after the server answered, so a retry after a
+// network error can never count twice, and "recorded" is shown only from
+// the server's answer, after its commit.
+(function () {
+  "use strict";
+  var keyInput = document.getElementById("vote-key");
+  var retries = 0;
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);  // works on plain-HTTP LAN addresses too
+    keyInput.value = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function mine() { return document.getElementById("my-vote"); }
+
+  // Mark the chosen button; fetch this household's line when a new poll shows.
+  function sync() {
+    var panel = document.getElementById("panel-poll");
+    var line = mine();
+    if (!panel || !line) return;
+    var poll = panel.getAttribute("data-poll");
+    if (poll && poll !== line.getAttribute("data-poll")) {
+      var buttons = panel.querySelector(".vote-buttons");
+      var src = buttons ? buttons.getAttribute("data-vote-url") + "mine/" : null;
+      if (src && window.htmx) window.htmx.ajax("GET", src, { target: "#my-vote", swap: "outerHTML" });
+      return;
+    }
+    var choice = line.getAttribute("data-choice");
+    var all = panel.querySelectorAll(".vote-button");
+    for (var i = 0; i < all.length; i++) all[i].classList.toggle("chosen", all[i].value === choice);
+  }
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.classList || !elt.classList.contains("vote-button")) return;
+    if (event.detail.xhr && event.detail.xhr.status) {
+      retries = 0;
+      newKey();  // answered: the next tap is a new request
+    }
+  });
+  // No answer at all (network down, server restarting): the same request
+  // again, same key, with a backoff.
+  document.body.addEventListener("htmx:sendError", function (event) {
+    var elt = event.detail.elt;
+    if (!elt.classList || !elt.classList.contains("vote-button") || retries >= 6) return;
+    var line = mine();
+    if (line) line.setAttribute("data-sending", "1");
+    var delay = Math.min(8000, 500 * Math.pow(2, retries++));
+    setTimeout(function () { if (document.body.contains(elt)) elt.click(); }, delay);
+  });
+  document.addEventListener("yishi:panels", sync);
+  document.body.addEventListener("htmx:afterSettle", sync);
+  newKey();
+  sync();
+})();

@@ -1,0 +1,253 @@
+"""Voting writes: open, cast, enter for others, close, reveal.
+
+Each commits in one short transaction, then pushes after commit: ballots
+mark the live turnout dirty (rendered at most every few hundred ms), the
+rest push the poll panel at once.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation.realtime import broadcast_on_commit, bump
+from meetings.models import Attendance, Household
+from voting import tally
+from voting.electorate import head_of
+from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
+
+Channel = Ballot.Channel
+STAFF_CHANNELS = (Channel.HAND, Channel.PAPER)
+
+
+class VotingError(Exception):
+    """A refused vote or poll action, with a translated message."""
+
+
+# --- Who votes ------------------------------------------------------------------
+
+
+def electorate(poll):
+    """The households that may vote in `poll` (active, never parking)."""
+    households = Household.objects.filter(compound_id=poll.meeting.compound_id, is_active=True)
+    kinds = [Household.Kind.RESIDENCE] + ([Household.Kind.SHOP] if poll.include_shops else [])
+    households = households.filter(kind__in=kinds)
+    if poll.scope == Poll.Scope.ATTENDEES:
+        households = households.filter(attendances__meeting_id=poll.meeting_id)
+    elif poll.scope == Poll.Scope.BUILDINGS:
+        households = households.filter(unit__building__in=poll.buildings.all())
+    elif poll.scope == Poll.Scope.UNIT:
+        households = households.filter(unit_id=poll.building_unit_id)
+    return households
+
+
+def units(households):
+    """Counting units (voting.tally) for households, keyed by household id."""
+    return [
+        tally.PlacedUnit(
+            key=str(h.pk),
+            area=h.area,
+            owner_key=h.owner_key,
+            developer_unsold=h.developer_unsold,
+            building=h.unit.building.name,
+            building_unit=h.unit.name,
+        )
+        for h in households.select_related("unit__building")
+    ]
+
+
+def count_now(poll):
+    """The poll's result on the ballots cast so far (for the close and the live turnout)."""
+    ballots = dict(Ballot.objects.filter(poll=poll).values_list("household_id", "choice"))
+    return tally.count(poll.rule, units(electorate(poll)), {str(k): v for k, v in ballots.items()})
+
+
+# --- Poll lifecycle -------------------------------------------------------------------
+
+
+def _poll_changed(poll, panels=("poll", "turnout")):
+    bump(poll.meeting_id)
+    broadcast_on_commit(poll.meeting_id, panels)
+
+
+@transaction.atomic
+def open_poll(poll):
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll.pk)
+    if poll.status != Poll.Status.DRAFT:
+        raise VotingError(_("This poll has already been opened."))
+    if not poll.meeting.is_live:
+        raise VotingError(_("Open the meeting first."))
+    if Poll.objects.filter(meeting=poll.meeting, status=Poll.Status.OPEN).exists():
+        raise VotingError(_("Another poll is open: close it first."))
+    poll.status, poll.opened_at = Poll.Status.OPEN, timezone.now()
+    poll.save(update_fields=["status", "opened_at"])
+    _poll_changed(poll)
+    return poll
+
+
+@transaction.atomic
+def close_poll(poll):
+    """Count, write the certificate, keep who took part; forget secret choices."""
+    poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting__compound").get(pk=poll.pk)
+    if poll.status != Poll.Status.OPEN:
+        raise VotingError(_("This poll is not open."))
+    poll.status, poll.closed_at = Poll.Status.CLOSED, timezone.now()
+    ballots = Ballot.objects.filter(poll=poll).select_related("household__unit__building")
+    Participation.objects.bulk_create(
+        Participation(poll=poll, household=b.household, channel=b.channel) for b in ballots
+    )
+    from voting.certificate import build_certificate
+
+    poll.certificate = build_certificate(poll, count_now(poll), ballots)
+    poll.save(update_fields=["status", "closed_at", "certificate"])
+    if poll.secret:
+        ballots.delete()
+        VoteReceipt.objects.filter(poll=poll).delete()
+    _poll_changed(poll)
+    return poll
+
+
+@transaction.atomic
+def reveal(poll):
+    """Show the result on the projector and phones."""
+    poll = Poll.objects.select_for_update().get(pk=poll.pk)
+    if poll.status != Poll.Status.CLOSED:
+        raise VotingError(_("Close the poll before showing its result."))
+    poll.revealed = True
+    poll.save(update_fields=["revealed"])
+    _poll_changed(poll, ("poll",))
+    return poll
+
+
+# --- Casting --------------------------------------------------------------------
+
+
+def cast(
+    poll,
+    household,
+    choice,
+    *,
+    key="",
+    channel=Channel.PHONE,
+    user=None,
+    requested_by="",
+    proxy_holder="",
+    proxy_reference="",
+):
+    """Record a household's vote; returns its ballot.
+
+    `key` is the client's idempotency key: a request already handled (a retry
+    after a network error) returns the ballot as it is and changes nothing.
+    """
+    try:
+        with transaction.atomic():
+            return _cast(poll, household, choice, key, channel, user, requested_by, proxy_holder, proxy_reference)
+    except _AlreadyHandled:
+        return Ballot.objects.filter(poll_id=poll.pk, household=household).first()
+
+
+class _AlreadyHandled(Exception):
+    pass
+
+
+def _cast(poll, household, choice, key, channel, user, requested_by, proxy_holder, proxy_reference):
+    poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
+    if key:
+        try:
+            with transaction.atomic():
+                VoteReceipt.objects.create(poll=poll, key=key[:64], household=household)
+        except IntegrityError:
+            raise _AlreadyHandled from None
+    if not poll.is_open:
+        raise VotingError(_("This poll is not open for voting."))
+    if choice not in tally.YES_NO:
+        raise VotingError(_("Choose for, against or abstain."))
+    if not electorate(poll).filter(pk=household.pk).exists():
+        raise VotingError(_("This household is not among those who vote in this poll."))
+
+    existing = Ballot.objects.filter(poll=poll, household=household).first()
+    event = None
+    if channel == Channel.PROXY:
+        proxy_holder = " ".join(proxy_holder.split())
+        _check_proxy(poll, household, existing, proxy_holder)
+        event = BallotAudit.Event.PROXY
+    elif channel in STAFF_CHANNELS:
+        event = BallotAudit.Event.ENTERED
+    elif existing and existing.channel == Channel.PROXY:
+        event = BallotAudit.Event.REPLACED_PROXY
+    elif existing and existing.channel in STAFF_CHANNELS:
+        event = BallotAudit.Event.REPLACED_STAFF
+    if existing and poll.final_on_cast:
+        raise VotingError(_("This household has voted; in this poll a vote cannot be changed."))
+
+    ballot = existing or Ballot(poll=poll, household=household)
+    ballot.choice, ballot.channel, ballot.cast_at = choice, channel, timezone.now()
+    ballot.proxy_holder = proxy_holder if channel == Channel.PROXY else ""
+    ballot.entered_by = user if channel != Channel.PHONE else None
+    try:
+        with transaction.atomic():
+            ballot.save()
+    except IntegrityError:
+        # Another request of the same household inserted first: the last counts.
+        ballot = Ballot.objects.get(poll=poll, household=household)
+        ballot.choice, ballot.channel = choice, channel
+        ballot.save(update_fields=["choice", "channel"])
+    if poll.counts_owners:
+        _align_owner(poll, household, choice)
+    if event:
+        BallotAudit.objects.create(
+            poll=poll,
+            household=household,
+            event=event,
+            channel=channel,
+            choice="" if poll.secret else choice,
+            requested_by=requested_by.strip()[:100],
+            proxy_holder=proxy_holder[:60],
+            proxy_reference=proxy_reference.strip()[:100],
+            entered_by=user,
+        )
+    bump(poll.meeting_id)
+    broadcast_on_commit(poll.meeting_id, ("turnout",))
+    return ballot
+
+
+def _check_proxy(poll, household, existing, holder):
+    if not holder:
+        raise VotingError(_("Name the proxy holder."))
+    if existing and existing.channel == Channel.PHONE:
+        raise VotingError(_("This household has voted itself; its own vote stands."))
+    # Serialize proxy entries of this poll so the cap holds under concurrency.
+    Poll.objects.select_for_update().filter(pk=poll.pk).first()
+    principals = (
+        Ballot.objects.filter(poll=poll, channel=Channel.PROXY, proxy_holder=holder)
+        .exclude(household=household)
+        .count()
+    )
+    if principals >= poll.proxy_cap:
+        raise VotingError(
+            _("%(holder)s already votes for %(count)d households, the most one proxy holder may.")
+            % {"holder": holder, "count": poll.proxy_cap}
+        )
+
+
+def _align_owner(poll, household, choice):
+    """Art. 278 polls count an owner once: their latest vote is the vote of all their units."""
+    head = head_of(tally.Unit(str(household.pk), household.area, household.owner_key, household.developer_unsold))
+    if head.startswith("unit:"):
+        return
+    same_owner = Household.objects.filter(compound_id=household.compound_id).exclude(pk=household.pk)
+    if household.developer_unsold:
+        same_owner = same_owner.filter(developer_unsold=True)
+    else:
+        same_owner = same_owner.filter(owner_key=household.owner_key, developer_unsold=False)
+    Ballot.objects.filter(poll=poll, household__in=same_owner).exclude(choice=choice).update(choice=choice)
+
+
+@transaction.atomic
+def enter_batch(poll, entries, user, channel=Channel.PAPER):
+    """Paper ballots in one go, all or nothing: [(household, choice)]."""
+    for household, choice in entries:
+        _cast(poll, household, choice, "", channel, user, "", "", "")
+
+
+def attendees_count(meeting):
+    return Attendance.objects.filter(meeting=meeting).count()

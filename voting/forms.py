@@ -1,0 +1,99 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meetings.forms import household_by_label, household_index
+from voting import tally
+from voting.models import Ballot, Poll
+
+CHOICE_WORDS = {
+    "同意": tally.FOR, "赞成": tally.FOR, "for": tally.FOR, "yes": tally.FOR,
+    "反对": tally.AGAINST, "against": tally.AGAINST, "no": tally.AGAINST,
+    "弃权": tally.ABSTAIN, "abstain": tally.ABSTAIN,
+}
+
+
+class PollForm(forms.ModelForm):
+    class Meta:
+        model = Poll
+        fields = [
+            "title", "text", "item", "rule", "scope", "buildings", "building_unit",
+            "include_shops", "secret", "final_on_cast", "proxy_cap",
+        ]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4}), "buildings": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.meeting = meeting
+        self.fields["item"].queryset = meeting.items.all()
+        self.fields["buildings"].queryset = meeting.compound.buildings.all()
+        self.fields["building_unit"].queryset = (
+            self.fields["building_unit"].queryset.filter(building__compound=meeting.compound).select_related("building")
+        )
+
+
+class BallotEntryForm(forms.Form):
+    """Staff record one household's vote: a hand count, a paper ballot or a proxy."""
+
+    household = forms.CharField(label=_("Household (building-unit-room)"), max_length=60)
+    choice = forms.ChoiceField(label=_("Vote"), choices=[(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO])
+    channel = forms.ChoiceField(
+        label=_("How it came in"),
+        choices=[(c.value, c.label) for c in (Ballot.Channel.HAND, Ballot.Channel.PAPER, Ballot.Channel.PROXY)],
+    )
+    requested_by = forms.CharField(label=_("Who asked"), max_length=100, required=False)
+    proxy_holder = forms.CharField(label=_("Proxy holder"), max_length=60, required=False)
+    proxy_reference = forms.CharField(label=_("Written proxy reference"), max_length=100, required=False)
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+
+    def clean_household(self):
+        household = household_by_label(self.compound, self.cleaned_data["household"])
+        if household is None:
+            raise forms.ValidationError(_("No household with that building-unit-room in this compound."))
+        return household
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("channel") == Ballot.Channel.PROXY:
+            if not cleaned.get("proxy_holder"):
+                self.add_error("proxy_holder", _("A proxy vote needs the proxy holder's name."))
+            if not cleaned.get("proxy_reference"):
+                self.add_error("proxy_reference", _("A proxy vote needs the written proxy's reference."))
+        return cleaned
+
+
+class PaperBatchForm(forms.Form):
+    """Paper ballots, one per line: "3幢2单元502 同意"."""
+
+    lines = forms.CharField(label=_("Paper ballots, one per line"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+
+    def clean_lines(self):
+        entries, errors, seen = [], [], set()
+        index = household_index(self.compound)
+        for number, raw in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            label, _sep, word = line.rpartition(" ")
+            household = household_by_label(self.compound, label, index) if label else None
+            choice = CHOICE_WORDS.get(word.strip().lower())
+            if household is None:
+                errors.append(_("line %(n)d: no household “%(label)s”") % {"n": number, "label": label or line})
+            elif choice is None:
+                errors.append(_("line %(n)d: unknown vote “%(word)s” (同意, 反对 or 弃权)") % {"n": number, "word": word})
+            elif household.pk in seen:
+                errors.append(_("line %(n)d: %(label)s appears twice") % {"n": number, "label": household.label})
+            else:
+                seen.add(household.pk)
+                entries.append((household, choice))
+        if errors:
+            raise forms.ValidationError(errors)
+        if not entries:
+            raise forms.ValidationError(_("No ballots given."))
+        return entries

@@ -1,0 +1,204 @@
+"""Polls, ballots, and the record of how each ballot came in.
+
+One ballot per household per poll, enforced by the database. A ballot can
+arrive from the household's phone, from staff (a hand count, a paper ballot)
+or as a proxy vote; all merge into one tally. Every staff entry is written to
+an append-only audit log.
+
+Secret polls: while the poll is open a ballot row links a household to its
+choice (it must: the household may change its vote). When the poll closes,
+in the same transaction, the result is counted into the certificate, who
+took part is copied to Participation (no choice), and every ballot row is
+deleted; audit entries of a secret poll never hold a choice. After the close
+nothing stored links a household to how it voted. (SQLite runs with
+secure_delete on, so deleted rows are overwritten; PostgreSQL reclaims them
+at its next VACUUM.)
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import AgendaItem, Building, BuildingUnit, Household, Meeting
+from voting import tally
+
+RULE_CHOICES = [
+    ("simple-majority", _("Simple majority of votes cast (council)")),
+    ("civil-code-ordinary", _("Civil Code Art. 278, ordinary matter")),
+    ("civil-code-special", _("Civil Code Art. 278, special matter")),
+    ("residents-meeting", _("Residents' meeting (Urban Residents' Committees Law)")),
+    ("elevator", _("Hangzhou elevator retrofit (one building unit)")),
+]
+
+
+class Poll(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("not yet open")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class Scope(models.TextChoices):
+        ATTENDEES = "attendees", _("households joined to this meeting")
+        COMPOUND = "compound", _("the whole compound")
+        BUILDINGS = "buildings", _("some buildings")
+        UNIT = "unit", _("one building unit (单元)")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
+    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
+    title = models.CharField(_("question"), max_length=200)
+    text = models.TextField(_("text under vote"), blank=True)
+    rule = models.CharField(_("rule"), max_length=30, choices=RULE_CHOICES, default="simple-majority")
+    scope = models.CharField(_("who votes"), max_length=20, choices=Scope.choices, default=Scope.ATTENDEES)
+    buildings = models.ManyToManyField(Building, blank=True, related_name="+", verbose_name=_("buildings"))
+    building_unit = models.ForeignKey(
+        BuildingUnit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("building unit")
+    )
+    include_shops = models.BooleanField(_("shops vote too"), default=True)
+    secret = models.BooleanField(_("secret ballot"), default=False)
+    final_on_cast = models.BooleanField(_("a cast vote cannot be changed"), default=False)
+    proxy_cap = models.PositiveSmallIntegerField(
+        _("households one proxy holder may vote for"), default=3, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    revealed = models.BooleanField(default=False)
+    # The counted result and the record, written once at the close.
+    certificate = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "created_at", "id"]
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.scope == self.Scope.UNIT and self.building_unit_id is None:
+            raise ValidationError({"building_unit": _("Choose the building unit that votes.")})
+        if self.rule == "elevator" and self.scope != self.Scope.UNIT:
+            raise ValidationError({"scope": _("An elevator retrofit is decided by one building unit's owners.")})
+        if self.rule in ("civil-code-ordinary", "civil-code-special") and self.scope == self.Scope.ATTENDEES:
+            raise ValidationError(
+                {"scope": _("An owners' decision (Art. 278) counts all owners, not only those in the room.")}
+            )
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def counts_owners(self):
+        """Counted by owner head (Art. 278): one owner's units vote as one."""
+        return tally.get_rule(self.rule).counts_heads
+
+
+class Ballot(models.Model):
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("own phone")
+        HAND = "hand", _("hand count in the room")
+        PAPER = "paper", _("paper ballot")
+        PROXY = "proxy", _("proxy")
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=20, choices=[(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO])
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    proxy_holder = models.CharField(max_length=60, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    cast_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "household"], name="ballot_one_per_household")]
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+    def __str__(self):
+        return f"{self.poll_id}/{self.household_id}"
+
+
+class VoteReceipt(models.Model):
+    """A vote request already handled, by its client idempotency key.
+
+    A phone that retries after a network error sends the same key and gets
+    the same answer; a late retry of an older vote cannot undo a newer one.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "key"], name="receipt_unique_key")]
+
+    def __str__(self):
+        return self.key
+
+
+class Participation(models.Model):
+    """Who took part in a closed poll, and how (never what they chose)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="participations")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Ballot.Channel.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "household"], name="participation_unique")]
+
+    def __str__(self):
+        return f"{self.poll_id}/{self.household_id}"
+
+
+class AppendOnly(models.Model):
+    """Rows that are written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("audit entries cannot be deleted")
+
+
+class BallotAudit(AppendOnly):
+    """Every ballot staff entered, and every replacement of one."""
+
+    class Event(models.TextChoices):
+        ENTERED = "entered", _("entered by staff")
+        PROXY = "proxy", _("proxy vote entered")
+        REPLACED_PROXY = "own_replaced_proxy", _("own vote replaced the proxy vote")
+        REPLACED_STAFF = "own_replaced_staff", _("own vote replaced the staff entry")
+
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="audit")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    event = models.CharField(max_length=30, choices=Event.choices)
+    channel = models.CharField(max_length=10, choices=Ballot.Channel.choices)
+    # Blank for secret polls: the log records that a ballot was entered, not how.
+    choice = models.CharField(max_length=20, blank=True)
+    requested_by = models.CharField(_("who asked"), max_length=100, blank=True)
+    proxy_holder = models.CharField(_("proxy holder"), max_length=60, blank=True)
+    proxy_reference = models.CharField(_("written proxy reference"), max_length=100, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ballot audit entry")
+        verbose_name_plural = _("ballot audit log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event}"
+
+    @property
+    def choice_label(self):
+        return tally.CHOICE_LABELS.get(self.choice, "")

@@ -1,0 +1,98 @@
+"""Live panels of voting: the poll in front of the room, and its turnout."""
+
+from fractions import Fraction
+
+from django.db.models import Count
+
+from deliberation.realtime import FACILITATOR, panel
+from voting import actions, tally
+from voting.models import Ballot, Poll
+
+
+def current_poll(meeting):
+    """The open poll, else the latest closed one (its result may be shown)."""
+    polls = Poll.objects.filter(meeting=meeting)
+    return (
+        polls.filter(status=Poll.Status.OPEN).first()
+        or polls.filter(status=Poll.Status.CLOSED).order_by("-closed_at").first()
+    )
+
+
+@panel("poll", "voting/panels/poll.html")
+def poll_panel(meeting, audience):
+    poll = current_poll(meeting)
+    context = {"poll": poll, "choices": [(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO]}
+    if poll is not None and poll.certificate:
+        context["result"] = poll.certificate["result"]
+        context["bars"] = result_bars(poll.certificate["result"])
+    if audience == FACILITATOR:
+        context["polls"] = Poll.objects.filter(meeting=meeting).order_by("created_at")
+    return context
+
+
+def result_bars(result):
+    """for/against/abstain as shares of participating households (for the bars)."""
+    total = result["participating"]["households"] or 1
+    return [
+        {"choice": c, "label": tally.CHOICE_LABELS[c], "households": result[c]["households"],
+         "heads": result[c]["heads"], "area": result[c]["area"],
+         "percent": round(Fraction(100 * result[c]["households"], total))}
+        for c in tally.YES_NO
+    ]
+
+
+@panel("turnout", "voting/panels/turnout.html", coalesce=True)
+def turnout(meeting, audience):
+    poll = Poll.objects.filter(meeting=meeting, status=Poll.Status.OPEN).first()
+    if poll is None:
+        return {"poll": None}
+    voters = actions.electorate(poll)
+    cast = Ballot.objects.filter(poll=poll).count()
+    context = {"poll": poll, "cast": cast, "eligible": voters.count()}
+    try:
+        result = actions.count_now(poll)
+    except tally.TallyError:
+        result = None
+    if result is not None:
+        context["participation"] = [
+            condition_row(c) for c in result.conditions if c.stage == tally.QUORUM
+        ]
+        context["participating"] = result.participating
+        context["electorate"] = result.electorate
+    if audience == FACILITATOR:
+        # Where to knock: per building, how many have voted (never how).
+        voted = dict(
+            Ballot.objects.filter(poll=poll)
+            .values_list("household__unit__building__name")
+            .annotate(n=Count("id"))
+        )
+        context["by_building"] = [
+            {"building": row["unit__building__name"], "eligible": row["n"], "voted": voted.get(row["unit__building__name"], 0)}
+            for row in voters.values("unit__building__name", "unit__building__sort_key")
+            .annotate(n=Count("id"))
+            .order_by("unit__building__sort_key")
+        ]
+    return context
+
+
+def condition_row(condition):
+    """A condition as a certificate line: measured / of = percent, against the threshold."""
+    ratio = condition.ratio
+    return {
+        "label": condition.label,
+        "measure": condition.measure,
+        "numerator": condition.numerator,
+        "denominator": condition.denominator,
+        "percent": None if ratio is None else percent(ratio),
+        "threshold": condition.threshold,
+        "threshold_percent": percent(condition.threshold),
+        "inclusive": condition.inclusive,
+        "met": condition.met,
+    }
+
+
+def percent(ratio):
+    """A Fraction as a percentage with two places, rounded half up (display only)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return (Decimal(ratio.numerator * 100) / Decimal(ratio.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -1,0 +1,40 @@
+"""Certificate helpers: the stored ids as the reader's words."""
+
+from django import template
+
+from voting import tally
+from voting.models import RULE_CHOICES, Ballot, Poll
+
+register = template.Library()
+
+
+@register.filter
+def rule_label(rule_id):
+    return dict(RULE_CHOICES).get(rule_id, rule_id)
+
+
+@register.filter
+def choice_label(choice):
+    return tally.CHOICE_LABELS.get(choice, choice)
+
+
+@register.filter
+def channel_label(channel):
+    return Ballot.Channel(channel).label if channel in Ballot.Channel.values else channel
+
+
+@register.filter
+def scope_label(scope):
+    return Poll.Scope(scope).label if scope in Poll.Scope.values else scope
+
+
+@register.filter
+def condition_label(name):
+    return tally.CONDITIONS[name][2] if name in tally.CONDITIONS else name
+
+
+@register.filter
+def iso_datetime(value):
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(value) if value else None

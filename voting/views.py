@@ -1,0 +1,148 @@
+"""Voting pages: a phone's vote, staff entry, poll controls, the certificate."""
+
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from meetings import access
+from meetings.models import Meeting
+from meetings.responses import action_response
+from voting import actions, tally
+from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
+from voting.models import Ballot, BallotAudit, Poll
+
+Role = access.Role
+ENTRY = (Role.FACILITATOR, Role.WORKER)
+
+
+def _my_vote(request, poll, ballot, error=None, status=200):
+    """The phone's own line under the poll: what this household's vote is."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        if error:
+            return JsonResponse({"recorded": False, "error": error}, status=status)
+        return JsonResponse({"recorded": True, "poll": poll.pk, "choice": ballot.choice if ballot else None})
+    context = {
+        "poll": poll,
+        "ballot": ballot,
+        "choice_label": tally.CHOICE_LABELS.get(ballot.choice) if ballot else None,
+        "error": error,
+        "vote_url": reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}),
+    }
+    # htmx swaps 2xx only; a refusal still replaces the phone's own line.
+    response = render(request, "voting/my_vote.html", context, status=200 if request.htmx else status)
+    return response
+
+
+@require_POST
+def vote(request, code, poll_id):
+    """A household votes from its phone: acknowledged only after the commit."""
+    meeting = get_object_or_404(Meeting, code=code.upper())
+    poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
+    household = access.resident_household(request.session, meeting)
+    if household is None:
+        return _my_vote(request, poll, None, error=_("Join the meeting first."), status=403)
+    try:
+        ballot = actions.cast(
+            poll, household, request.POST.get("choice", ""), key=request.POST.get("key", "")
+        )
+    except actions.VotingError as error:
+        current = Ballot.objects.filter(poll=poll, household=household).first()
+        return _my_vote(request, poll, current, error=str(error), status=409)
+    return _my_vote(request, poll, ballot)
+
+
+def my_vote(request, code, poll_id):
+    """The phone's own line, fetched again when a new poll appears or on resync."""
+    meeting = get_object_or_404(Meeting, code=code.upper())
+    poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
+    household = access.resident_household(request.session, meeting)
+    ballot = Ballot.objects.filter(poll=poll, household=household).first() if household else None
+    return _my_vote(request, poll, ballot)
+
+
+@require_POST
+@access.staff_required(Role.FACILITATOR)
+def poll_action(request, meeting, compound, poll_id):
+    poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
+    act = {"open": actions.open_poll, "close": actions.close_poll, "reveal": actions.reveal}.get(
+        request.POST.get("action")
+    )
+    console = reverse("console", kwargs={"meeting_id": poll.meeting_id})
+    if act is None:
+        return action_response(request, console, error=_("Unknown action."), status=400)
+    try:
+        act(poll)
+    except actions.VotingError as error:
+        return action_response(request, console, error=str(error))
+    return action_response(request, console)
+
+
+@access.staff_required(Role.FACILITATOR, Role.WORKER, Role.SECRETARY)
+def poll_new(request, meeting, compound):
+    form = PollForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("console", meeting_id=meeting.pk)
+    return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
+
+
+@access.staff_required(*ENTRY)
+def poll_ballots(request, meeting, compound, poll_id):
+    poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
+    """Staff enter votes for households without phones: one at a time or a paper batch."""
+    one = BallotEntryForm(compound=compound, prefix="one")
+    batch = PaperBatchForm(compound=compound, prefix="batch")
+    if request.method == "POST":
+        if "batch-lines" in request.POST:
+            batch = PaperBatchForm(request.POST, compound=compound, prefix="batch")
+            if batch.is_valid():
+                try:
+                    actions.enter_batch(poll, batch.cleaned_data["lines"], request.user)
+                    return _entered(request, poll, len(batch.cleaned_data["lines"]))
+                except actions.VotingError as error:
+                    batch.add_error(None, str(error))
+        else:
+            one = BallotEntryForm(request.POST, compound=compound, prefix="one")
+            if one.is_valid():
+                data = one.cleaned_data
+                try:
+                    actions.cast(
+                        poll, data["household"], data["choice"], channel=data["channel"], user=request.user,
+                        requested_by=data["requested_by"], proxy_holder=data["proxy_holder"],
+                        proxy_reference=data["proxy_reference"],
+                    )
+                    return _entered(request, poll, 1)
+                except actions.VotingError as error:
+                    one.add_error(None, str(error))
+    audit = BallotAudit.objects.filter(poll=poll).select_related("household__unit__building", "entered_by")
+    context = {"poll": poll, "one": one, "batch": batch, "audit": audit.order_by("-at", "-id")[:200]}
+    return render(request, "voting/ballots.html", context)
+
+
+def _entered(request, poll, n):
+    from django.contrib import messages
+    from django.utils.translation import ngettext
+
+    messages.success(request, ngettext("%(n)d ballot recorded.", "%(n)d ballots recorded.", n) % {"n": n})
+    return redirect("poll_ballots", meeting_id=poll.meeting_id, poll_id=poll.pk)
+
+
+def certificate(request, poll_id):
+    """The result certificate: staff of the compound, or a household joined to the meeting."""
+    poll = get_object_or_404(Poll.objects.select_related("meeting__compound"), pk=poll_id)
+    meeting = poll.meeting
+    allowed = access.has_role(request.user, meeting.compound, access.CONSOLE_ROLES) or (
+        request.session.get(f"joined:{meeting.pk}") is not None
+    )
+    if not allowed:
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+        return render(request, "403.html", status=403)
+    if poll.certificate is None:
+        return render(request, "voting/certificate_pending.html", {"poll": poll}, status=404)
+    if request.GET.get("format") == "json":
+        return JsonResponse(poll.certificate, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    context = {"poll": poll, "c": poll.certificate, "labels": tally.CHOICE_LABELS}
+    return render(request, "voting/certificate.html", context)
