@@ -98,7 +98,9 @@ def reissue(household, user):
     with transaction.atomic():
         # Lock the household: two staff re-issuing at once get one code each,
         # in turn, instead of a constraint error.
-        household = Household.objects.select_for_update(of=("self",)).select_related("unit__building").get(pk=household.pk)
+        household = (
+            Household.objects.select_for_update(of=("self",)).select_related("unit__building").get(pk=household.pk)
+        )
         _check_votes(household)
         now = timezone.now()
         active_credentials().filter(household=household).update(revoked_at=now, revoked_by=user)

@@ -6,9 +6,15 @@ from voting import tally
 from voting.models import Ballot, Poll
 
 CHOICE_WORDS = {
-    "同意": tally.FOR, "赞成": tally.FOR, "for": tally.FOR, "yes": tally.FOR,
-    "反对": tally.AGAINST, "against": tally.AGAINST, "no": tally.AGAINST,
-    "弃权": tally.ABSTAIN, "abstain": tally.ABSTAIN,
+    "同意": tally.FOR,
+    "赞成": tally.FOR,
+    "for": tally.FOR,
+    "yes": tally.FOR,
+    "反对": tally.AGAINST,
+    "against": tally.AGAINST,
+    "no": tally.AGAINST,
+    "弃权": tally.ABSTAIN,
+    "abstain": tally.ABSTAIN,
 }
 
 
@@ -16,8 +22,17 @@ class PollForm(forms.ModelForm):
     class Meta:
         model = Poll
         fields = [
-            "title", "text", "item", "rule", "scope", "buildings", "building_unit",
-            "include_shops", "secret", "final_on_cast", "proxy_cap",
+            "title",
+            "text",
+            "item",
+            "rule",
+            "scope",
+            "buildings",
+            "building_unit",
+            "include_shops",
+            "secret",
+            "final_on_cast",
+            "proxy_cap",
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 4}), "buildings": forms.CheckboxSelectMultiple}
 
@@ -86,7 +101,9 @@ class PaperBatchForm(forms.Form):
             if household is None:
                 errors.append(_("line %(n)d: no household “%(label)s”") % {"n": number, "label": label or line})
             elif choice is None:
-                errors.append(_("line %(n)d: unknown vote “%(word)s” (同意, 反对 or 弃权)") % {"n": number, "word": word})
+                errors.append(
+                    _("line %(n)d: unknown vote “%(word)s” (同意, 反对 or 弃权)") % {"n": number, "word": word}
+                )
             elif household.pk in seen:
                 errors.append(_("line %(n)d: %(label)s appears twice") % {"n": number, "label": household.label})
             else:

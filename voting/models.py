@@ -60,7 +60,9 @@ class Poll(models.Model):
     secret = models.BooleanField(_("secret ballot"), default=False)
     final_on_cast = models.BooleanField(_("a cast vote cannot be changed"), default=False)
     proxy_cap = models.PositiveSmallIntegerField(
-        _("households one proxy holder may vote for"), default=3, validators=[MinValueValidator(1), MaxValueValidator(50)]
+        _("households one proxy holder may vote for"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True)

@@ -34,9 +34,14 @@ def result_bars(result):
     """for/against/abstain as shares of participating households (for the bars)."""
     total = result["participating"]["households"] or 1
     return [
-        {"choice": c, "label": tally.CHOICE_LABELS[c], "households": result[c]["households"],
-         "heads": result[c]["heads"], "area": result[c]["area"],
-         "percent": round(Fraction(100 * result[c]["households"], total))}
+        {
+            "choice": c,
+            "label": tally.CHOICE_LABELS[c],
+            "households": result[c]["households"],
+            "heads": result[c]["heads"],
+            "area": result[c]["area"],
+            "percent": round(Fraction(100 * result[c]["households"], total)),
+        }
         for c in tally.YES_NO
     ]
 
@@ -54,20 +59,20 @@ def turnout(meeting, audience):
     except tally.TallyError:
         result = None
     if result is not None:
-        context["participation"] = [
-            condition_row(c) for c in result.conditions if c.stage == tally.QUORUM
-        ]
+        context["participation"] = [condition_row(c) for c in result.conditions if c.stage == tally.QUORUM]
         context["participating"] = result.participating
         context["electorate"] = result.electorate
     if audience == FACILITATOR:
         # Where to knock: per building, how many have voted (never how).
         voted = dict(
-            Ballot.objects.filter(poll=poll)
-            .values_list("household__unit__building__name")
-            .annotate(n=Count("id"))
+            Ballot.objects.filter(poll=poll).values_list("household__unit__building__name").annotate(n=Count("id"))
         )
         context["by_building"] = [
-            {"building": row["unit__building__name"], "eligible": row["n"], "voted": voted.get(row["unit__building__name"], 0)}
+            {
+                "building": row["unit__building__name"],
+                "eligible": row["n"],
+                "voted": voted.get(row["unit__building__name"], 0),
+            }
             for row in voters.values("unit__building__name", "unit__building__sort_key")
             .annotate(n=Count("id"))
             .order_by("unit__building__sort_key")

@@ -44,9 +44,7 @@ def vote(request, code, poll_id):
     if household is None:
         return _my_vote(request, poll, None, error=_("Join the meeting first."), status=403)
     try:
-        ballot = actions.cast(
-            poll, household, request.POST.get("choice", ""), key=request.POST.get("key", "")
-        )
+        ballot = actions.cast(poll, household, request.POST.get("choice", ""), key=request.POST.get("key", ""))
     except actions.VotingError as error:
         current = Ballot.objects.filter(poll=poll, household=household).first()
         return _my_vote(request, poll, current, error=str(error), status=409)
@@ -109,8 +107,13 @@ def poll_ballots(request, meeting, compound, poll_id):
                 data = one.cleaned_data
                 try:
                     actions.cast(
-                        poll, data["household"], data["choice"], channel=data["channel"], user=request.user,
-                        requested_by=data["requested_by"], proxy_holder=data["proxy_holder"],
+                        poll,
+                        data["household"],
+                        data["choice"],
+                        channel=data["channel"],
+                        user=request.user,
+                        requested_by=data["requested_by"],
+                        proxy_holder=data["proxy_holder"],
                         proxy_reference=data["proxy_reference"],
                     )
                     return _entered(request, poll, 1)
