@@ -28,8 +28,8 @@ def test_a_facilitated_item_with_queue_rules_timer_and_limits(app_server, browse
     projector.goto(links["projector"])
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online")
 
-    # The agenda, typed into the console during the meeting.
-    for title, minutes in (("加装电梯意见征集", "20"), ("自行车棚改造", "15")):
+    # The demo's agenda has two items; a third is typed into the console.
+    for title, minutes in (("小区绿化调整", "10"),):
         console.fill("#add-item-title", title)
         console.fill(".agenda-add input[name=planned_minutes]", minutes)
         console.locator(".agenda-add button").click()

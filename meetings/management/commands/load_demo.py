@@ -47,11 +47,13 @@ class Command(BaseCommand):
                 import_roster(DEMO_COMPOUND, roster.read_bytes(), roster.name)
                 compound = Compound.objects.get(name=DEMO_COMPOUND)
             passwords = self._staff(compound)
-            meeting, _created = Meeting.objects.get_or_create(
+            meeting, created = Meeting.objects.get_or_create(
                 compound=compound,
                 title=DEMO_MEETING,
                 defaults={"place": "社区议事厅", "status": Meeting.Status.ANNOUNCED},
             )
+            if created:
+                self._agenda(meeting)
             credentials.issue_missing(compound, None)
 
         households = (
@@ -74,6 +76,22 @@ class Command(BaseCommand):
             link = reverse("household_link", kwargs={"code": credential.code})
             out(f"  Resident {household.label}: {base}{link}  (code {credential.display_code})")
         out("")
+
+    def _agenda(self, meeting):
+        """Two items and a council vote ready to open, as a facilitator would prepare them."""
+        from meetings import agenda
+        from voting.models import Poll
+
+        agenda.add_item(meeting, "加装电梯意见征集", 20, "3幢2单元居民提出加装电梯，请大家发表意见。")
+        bikes = agenda.add_item(meeting, "自行车棚改造", 15, "在3幢北侧建设非机动车棚，预算4万元。")
+        Poll.objects.create(
+            meeting=meeting,
+            item=bikes,
+            title="同意建设自行车棚",
+            text="在3幢北侧建设非机动车棚，预算4万元，由街道微项目资金支持。",
+            rule="simple-majority",
+            scope=Poll.Scope.COMPOUND,
+        )
 
     def _staff(self, compound):
         """Demo staff with a fresh password each run; an admin superuser too."""

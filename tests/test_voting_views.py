@@ -1,0 +1,117 @@
+"""Voting endpoints: the phone's POST, staff entry, poll controls, the certificate."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from meetings.actions import join_meeting, open_meeting
+from tests.conftest import make_staff
+from voting import actions
+from voting.models import Ballot, BallotAudit, Poll
+
+
+@pytest.fixture
+def poll(meeting, facilitator, households):
+    open_meeting(meeting, facilitator)
+    for household in households[:4]:
+        join_meeting(meeting, household)
+    poll = Poll.objects.create(meeting=meeting, title="加装电梯")
+    actions.open_poll(poll)
+    poll.refresh_from_db()
+    return poll
+
+
+def as_resident(client, meeting, household):
+    session = client.session
+    session[f"joined:{meeting.pk}"] = household.pk
+    session.save()
+    return client
+
+
+def vote_url(poll):
+    return reverse("vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk})
+
+
+def test_a_phone_vote_is_acknowledged_after_the_commit(client, poll, households):
+    as_resident(client, poll.meeting, households[0])
+    response = client.post(vote_url(poll), {"choice": "for", "key": "abc"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and response.json() == {"recorded": True, "poll": poll.pk, "choice": "for"}
+    assert Ballot.objects.get().choice == "for"
+    again = client.post(vote_url(poll), {"choice": "for", "key": "abc"}, HTTP_ACCEPT="application/json")
+    assert again.json()["recorded"] is True and Ballot.objects.count() == 1
+
+
+def test_the_htmx_answer_is_the_phones_own_line(client, poll, households):
+    as_resident(client, poll.meeting, households[0])
+    response = client.post(vote_url(poll), {"choice": "against", "key": "k"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="my-vote"' in html and 'data-choice="against"' in html and "Your vote is recorded" in html
+    mine = client.get(reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}))
+    assert 'data-choice="against"' in mine.content.decode()
+
+
+def test_refusals_answer_with_a_reason_and_no_500(client, poll, households):
+    response = client.post(vote_url(poll), {"choice": "for", "key": "x"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 403 and "Join the meeting first" in response.json()["error"]
+    as_resident(client, poll.meeting, households[0])
+    bad = client.post(vote_url(poll), {"choice": "maybe", "key": "y"}, HTTP_ACCEPT="application/json")
+    assert bad.status_code == 409
+    refused = client.post(vote_url(poll), {"choice": "maybe", "key": "z"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 200 and "Choose for, against or abstain" in refused.content.decode()
+
+
+def test_only_the_facilitator_opens_closes_and_reveals(client, poll, observer, facilitator):
+    url = reverse("poll_action", kwargs={"meeting_id": poll.meeting_id, "poll_id": poll.pk})
+    client.force_login(observer)
+    assert client.post(url, {"action": "close"}, HTTP_HX_REQUEST="true").status_code == 403
+    client.force_login(facilitator)
+    assert client.post(url, {"action": "reveal"}, HTTP_HX_REQUEST="true")["HX-Retarget"] == "#flash"
+    assert client.post(url, {"action": "close"}, HTTP_HX_REQUEST="true").status_code == 204
+    assert client.post(url, {"action": "reveal"}, HTTP_HX_REQUEST="true").status_code == 204
+    poll.refresh_from_db()
+    assert poll.status == "closed" and poll.revealed
+
+
+def test_a_worker_enters_a_proxy_vote_and_a_paper_batch(client, poll, households):
+    worker = make_staff(poll.meeting.compound, "wk", "worker")
+    client.force_login(worker)
+    url = reverse("poll_ballots", kwargs={"meeting_id": poll.meeting_id, "poll_id": poll.pk})
+    page = client.post(url, {
+        "one-household": households[0].label, "one-choice": "for", "one-channel": "proxy",
+        "one-requested_by": "儿子", "one-proxy_holder": "王红", "one-proxy_reference": "WT-2026-01",
+    }, follow=True)
+    assert "1 ballot recorded" in page.content.decode()
+    missing = client.post(url, {"one-household": households[1].label, "one-choice": "for", "one-channel": "proxy"})
+    assert "proxy holder" in missing.content.decode()
+    batch = client.post(url, {"batch-lines": f"{households[1].label} 同意\n{households[2].label} 弃权"}, follow=True)
+    assert "2 ballots recorded" in batch.content.decode()
+    bad = client.post(url, {"batch-lines": f"{households[3].label} 同意\n9幢9单元999 反对"})
+    assert "line 2" in bad.content.decode()
+    assert Ballot.objects.count() == 3 and BallotAudit.objects.count() == 3
+    assert BallotAudit.objects.get(event="proxy").entered_by == worker
+
+
+def test_the_certificate_is_a_page_and_json_for_staff_and_joined_households(client, poll, households, facilitator):
+    actions.cast(poll, households[0], "for")
+    url = reverse("certificate", kwargs={"poll_id": poll.pk})
+    client.force_login(facilitator)
+    assert client.get(url).status_code == 404  # not closed yet
+    actions.close_poll(poll)
+    page = client.get(url).content.decode()
+    assert "Result certificate" in page and households[0].label in page
+    data = json.loads(client.get(url + "?format=json").content)
+    assert data["result"]["passed"] is True and data["poll"]["title"] == "加装电梯"
+    client.logout()
+    assert client.get(url).status_code == 302  # anonymous: log in
+    as_resident(client, poll.meeting, households[1])
+    assert client.get(url).status_code == 200
+
+
+def test_staff_create_a_poll(client, meeting, facilitator):
+    client.force_login(facilitator)
+    url = reverse("poll_new", kwargs={"meeting_id": meeting.pk})
+    response = client.post(url, {"title": "自行车棚", "rule": "simple-majority", "scope": "attendees", "proxy_cap": 3})
+    assert response.status_code == 302 and Poll.objects.get().title == "自行车棚"
+    bad = client.post(url, {"title": "电梯", "rule": "elevator", "scope": "compound", "proxy_cap": 3})
+    assert bad.status_code == 200 and "one building unit" in bad.content.decode()
