@@ -130,7 +130,7 @@ def bump(meeting_id):
     Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
 
 
-def broadcast_on_commit(meeting_id, panels=None):
+def broadcast_on_commit(meeting_id, panels=None, coalesce=True):
     """After the surrounding transaction commits, push `panels` (None: all of
     them) to every audience.
 
@@ -139,11 +139,14 @@ def broadcast_on_commit(meeting_id, panels=None):
     most once per REALTIME_COALESCE_SECONDS for its own sockets. The others
     are rendered now, once per audience and language, and published.
 
+    coalesce=False renders every named panel now (a poll opening or closing
+    changes the turnout panel's very shape, not just a count).
+
     Outside a transaction (autocommit) the push happens at once. A failed
     transaction pushes nothing.
     """
     names = frozenset(_panels if panels is None else panels)
-    coalesced = frozenset(n for n in names if _panels[n].coalesce)
+    coalesced = frozenset(n for n in names if coalesce and _panels[n].coalesce)
     if names - coalesced:
         transaction.on_commit(lambda: push(meeting_id, names - coalesced))
     if coalesced:

@@ -249,3 +249,15 @@ def test_fifty_concurrent_submissions_for_one_household_leave_one_ballot(meeting
     assert errors == []
     assert Ballot.objects.filter(poll=poll).count() == 1
     assert VoteReceipt.objects.filter(poll=poll).count() == 10
+
+
+def test_opening_and_closing_push_the_turnout_at_once(
+    live, households, monkeypatch, django_capture_on_commit_callbacks
+):
+    pushed = []
+    monkeypatch.setattr(realtime, "push", lambda meeting_id, names: pushed.append(set(names)))
+    poll = Poll.objects.create(meeting=live, title="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.open_poll(poll)
+        actions.close_poll(poll)
+    assert pushed == [{"poll", "turnout"}, {"poll", "turnout"}]

@@ -77,10 +77,18 @@ def test_a_worker_enters_a_proxy_vote_and_a_paper_batch(client, poll, households
     worker = make_staff(poll.meeting.compound, "wk", "worker")
     client.force_login(worker)
     url = reverse("poll_ballots", kwargs={"meeting_id": poll.meeting_id, "poll_id": poll.pk})
-    page = client.post(url, {
-        "one-household": households[0].label, "one-choice": "for", "one-channel": "proxy",
-        "one-requested_by": "儿子", "one-proxy_holder": "王红", "one-proxy_reference": "WT-2026-01",
-    }, follow=True)
+    page = client.post(
+        url,
+        {
+            "one-household": households[0].label,
+            "one-choice": "for",
+            "one-channel": "proxy",
+            "one-requested_by": "儿子",
+            "one-proxy_holder": "王红",
+            "one-proxy_reference": "WT-2026-01",
+        },
+        follow=True,
+    )
     assert "1 ballot recorded" in page.content.decode()
     missing = client.post(url, {"one-household": households[1].label, "one-choice": "for", "one-channel": "proxy"})
     assert "proxy holder" in missing.content.decode()

@@ -66,7 +66,7 @@ def count_now(poll):
 
 def _poll_changed(poll, panels=("poll", "turnout")):
     bump(poll.meeting_id)
-    broadcast_on_commit(poll.meeting_id, panels)
+    broadcast_on_commit(poll.meeting_id, panels, coalesce=False)
 
 
 @transaction.atomic

@@ -48,7 +48,7 @@ class Poll(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
-    title = models.CharField(_("question"), max_length=200)
+    title = models.CharField(_("what is put to the vote"), max_length=200)
     text = models.TextField(_("text under vote"), blank=True)
     rule = models.CharField(_("rule"), max_length=30, choices=RULE_CHOICES, default="simple-majority")
     scope = models.CharField(_("who votes"), max_length=20, choices=Scope.choices, default=Scope.ATTENDEES)

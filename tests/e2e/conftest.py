@@ -1,25 +1,14 @@
-"""Real-browser tests: the app served by Daphne in a subprocess, driven by
-Playwright through Debian's Chromium.
-
-The server gets its own database (a SQLite file, or a fresh PostgreSQL
-database when DATABASE_URL is set) and, with REDIS_URL, a private key
-prefix on the real Redis. It is loaded with `manage.py load_demo`, whose
-printed links the tests follow, as a newcomer would.
-"""
+"""Real-browser tests: the app served by Daphne in a subprocess
+(tests/appserver.py), driven by Playwright through Debian's Chromium."""
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.appserver import ROOT, LiveServer
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -40,119 +29,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-class _Database:
-    """A database of the server's own: SQLite file or a throwaway PostgreSQL db."""
-
-    def __init__(self, workdir):
-        self.url = os.environ.get("DATABASE_URL", "")
-        self.name = None
-        self.env = {}
-        if self.url:
-            import psycopg
-
-            self.name = f"yishi_e2e_{uuid.uuid4().hex[:8]}"
-            parts = urlsplit(self.url)
-            self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{self.name}"')
-            self.env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + self.name))
-        else:
-            self.env["SQLITE_PATH"] = str(workdir / "e2e.sqlite3")
-
-    def drop(self):
-        if self.name:
-            import psycopg
-
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-class LiveServer:
-    def __init__(self, tmp_path_factory):
-        self.workdir = tmp_path_factory.mktemp("e2e")
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.db = _Database(self.workdir)
-        env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SQLITE_PATH"}}
-        env.update(self.db.env)
-        env.update(
-            DEBUG="1",
-            SECRET_KEY="e2e-" + uuid.uuid4().hex,
-            YISHI_VAR_DIR=str(self.workdir),
-            REDIS_PREFIX=f"yishi-e2e-{uuid.uuid4().hex[:8]}",
-            PYTHONUNBUFFERED="1",
-        )
-        self.env = env
-        self.manage("migrate", "--noinput")
-        self.demo_output = self.manage("load_demo", "--base-url", self.base)
-        self.links = parse_demo_links(self.demo_output)
-        self.log = open(self.workdir / "daphne.log", "w")
-        self.process = None
-        self.start()
-
-    def manage(self, *args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return result.stdout
-
-    def start(self):
-        daphne = Path(sys.executable).with_name("daphne")
-        self.process = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "deliberation.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        _wait_for_port(self.port, self.process)
-
-    def stop(self, kill=False):
-        if self.process and self.process.poll() is None:
-            (self.process.kill if kill else self.process.terminate)()
-            self.process.wait(timeout=10)
-
-    def close(self):
-        self.stop()
-        self.log.close()
-        self.db.drop()
-
-
-def parse_demo_links(output):
-    """The links load_demo prints: staff passwords, console, projector, residents."""
-    links = {"passwords": dict(re.findall(r"^\s+(\w+) / (\S+)$", output, re.M))}
-    for name, pattern in {
-        "login": r"Staff log in:\s+(\S+)",
-        "console": r"Console:\s+(\S+)",
-        "projector": r"Projector:\s+(\S+)",
-        "join": r"Join \(phones\):\s+(\S+)",
-    }.items():
-        links[name] = re.search(pattern, output).group(1)
-    links["residents"] = re.findall(r"Resident (\S+): (\S+)\s+\(code (\S+)\)", output)
-    return links
 
 
 @pytest.fixture(scope="module")
