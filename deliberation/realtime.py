@@ -189,6 +189,19 @@ def _send(group, message):
 # --- The per-process hub ------------------------------------------------------
 
 
+def _revisions(meeting_ids):
+    from meetings.models import Meeting
+
+    return dict(Meeting.objects.filter(pk__in=meeting_ids).values_list("pk", "revision"))
+
+
+def _render_state(meeting_id, audience, language):
+    from meetings.models import Meeting
+
+    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    return meeting.revision, state_message(meeting, audience, language)
+
+
 def _render_dirty(meeting_id, audience, language, names):
     from meetings.models import Meeting
 
@@ -205,9 +218,14 @@ class Hub:
     meeting, the coalesced panels waiting to be rendered.
     """
 
-    def __init__(self, layer, render=None):
+    def __init__(self, layer, render=None, revisions=None, render_state=None):
         self.layer = layer
         self.render = render or database_sync_to_async(_render_dirty)
+        self.revisions = revisions or database_sync_to_async(_revisions)
+        self.render_state = render_state or database_sync_to_async(_render_state)
+        self.seen = {}  # meeting_id -> newest revision this process has sent
+        self.suspect = {}  # meeting_id -> a newer revision noticed by the last check
+        self.watchdog = None
         self.channel = None
         self.reader = None
         self.sockets = defaultdict(set)
@@ -224,6 +242,7 @@ class Hub:
             if self.channel is None:
                 self.channel = await self.layer.new_channel("hub.")
                 self.reader = asyncio.get_running_loop().create_task(self._read())
+                self.watchdog = asyncio.get_running_loop().create_task(self._watch())
             if not self.sockets[group]:
                 if not self._meeting_groups(key[0]):
                     await self.layer.group_add(dirty_group(key[0]), self.channel)
@@ -304,7 +323,54 @@ class Hub:
                 continue
             await self.fan_out(group, rev, panels)
 
+    async def _watch(self):
+        """Heal lost pushes: a revision that stays ahead of what this process
+        sent (a push lost across a Redis reconnect, a failed publish) gets
+        the full state sent to this process's sockets of that meeting."""
+        while True:
+            await asyncio.sleep(settings.REALTIME_WATCHDOG_SECONDS)
+            try:
+                await self.check_revisions()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("revision check failed")
+
+    async def check_revisions(self):
+        meetings = {key[0] for key in self.groups.values()}
+        if not meetings:
+            return
+        current = await self.revisions(list(meetings))
+        for meeting_id in meetings:
+            rev = current.get(meeting_id, 0)
+            if rev <= self.seen.get(meeting_id, -1):
+                self.suspect.pop(meeting_id, None)
+            elif self.suspect.get(meeting_id, rev + 1) <= rev:
+                # Behind on two checks in a row: not a push still on its way.
+                log.warning("meeting %s: resyncing after lost pushes (rev %s)", meeting_id, rev)
+                self.suspect.pop(meeting_id, None)
+                await self.resync(meeting_id)
+            else:
+                self.suspect[meeting_id] = rev
+
+    async def resync(self, meeting_id):
+        for group in self._meeting_groups(meeting_id):
+            key = self.groups[group]
+            rev, text = await self.render_state(*key)
+            self._saw(meeting_id, rev)
+            for socket in list(self.sockets.get(group, ())):
+                try:
+                    await socket.send_text(stamped(text))
+                except Exception:
+                    log.debug("send to a closing socket failed", exc_info=True)
+
+    def _saw(self, meeting_id, rev):
+        if rev > self.seen.get(meeting_id, -1):
+            self.seen[meeting_id] = rev
+
     async def fan_out(self, group, rev, panels):
+        if group in self.groups:
+            self._saw(self.groups[group][0], rev)
         text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))
         for socket in list(self.sockets.get(group, ())):
             try:
@@ -329,6 +395,8 @@ class Hub:
             self.state_inflight[group] = inflight
             inflight.add_done_callback(lambda _f: self.state_inflight.pop(group, None))
         rev, text = await inflight
+        if group in self.groups:
+            self._saw(self.groups[group][0], rev)
         if group in self.sockets:
             current = self.state_cache.get(group)
             if current is None or current[0] <= rev:

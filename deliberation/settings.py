@@ -230,6 +230,9 @@ TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 
 # Realtime: how often at most a coalesced panel (a live tally) is pushed.
 REALTIME_COALESCE_SECONDS = float(os.environ.get("REALTIME_COALESCE_SECONDS", 0.3))
+# How often each process checks that its screens are not behind the database
+# (a push lost across a Redis reconnect heals within two checks).
+REALTIME_WATCHDOG_SECONDS = float(os.environ.get("REALTIME_WATCHDOG_SECONDS", 3))
 
 LOGGING = {
     "version": 1,

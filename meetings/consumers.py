@@ -11,7 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from deliberation.realtime import AUDIENCES, get_hub, stamped, state_message
+from deliberation.realtime import AUDIENCES, get_hub, stamped
 from meetings import access
 from meetings.models import Meeting
 
@@ -35,13 +35,11 @@ def _current_revision(meeting_id):
     return Meeting.objects.filter(pk=meeting_id).values_list("revision", flat=True).first() or 0
 
 
-@database_sync_to_async
-def _render_state(meeting_id, audience, language):
-    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
-    return meeting.revision, state_message(meeting, audience, language)
-
-
 class LiveConsumer(AsyncWebsocketConsumer):
+    # No channel-layer channel per socket: pushes come through this process's
+    # hub. (A per-socket channel would mean a Redis subscription per phone,
+    # and a socket dropped whenever that subscription's connection drops.)
+    channel_layer_alias = "none: sockets are served by the process hub"
     group = None
 
     async def connect(self):
@@ -82,7 +80,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         hub = get_hub()
         revision = await _current_revision(self.meeting_id)
         text = await hub.state(
-            self.group, revision, lambda: _render_state(self.meeting_id, self.audience, self.language)
+            self.group, revision, lambda: hub.render_state(self.meeting_id, self.audience, self.language)
         )
         await self.send(text_data=stamped(text))
 

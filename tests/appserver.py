@@ -6,12 +6,17 @@ on the real Redis. It is loaded with `manage.py load_demo`, whose printed
 links tests follow, as a newcomer would.
 """
 
+import http.cookiejar
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -97,15 +102,20 @@ class LiveServer:
         return result.stdout
 
     def start(self):
+        self.process = self.daphne(self.port)
+
+    def daphne(self, port):
+        """A Daphne process on `port` serving this server's database (and Redis)."""
         daphne = Path(sys.executable).with_name("daphne")
-        self.process = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "deliberation.asgi:application"],
+        process = subprocess.Popen(
+            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "deliberation.asgi:application"],
             cwd=ROOT,
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        _wait_for_port(self.port, self.process)
+        _wait_for_port(port, process)
+        return process
 
     def stop(self, kill=False):
         if self.process and self.process.poll() is None:
@@ -130,3 +140,36 @@ def parse_demo_links(output):
         links[name] = re.search(pattern, output).group(1)
     links["residents"] = re.findall(r"Resident (\S+): (\S+)\s+\(code (\S+)\)", output)
     return links
+
+
+class Phone:
+    """One household's browser: its own cookies, join, then vote."""
+
+    def __init__(self, base, meeting, code):
+        self.base, self.meeting, self.code = base, meeting, code
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.key = f"burst-{code}"
+
+    def csrf(self):
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def join(self):
+        url = f"{self.base}/m/{self.meeting}/"
+        self.opener.open(url, timeout=10).read()
+        data = urllib.parse.urlencode({"code": self.code, "csrfmiddlewaretoken": self.csrf()}).encode()
+        self.opener.open(url, data=data, timeout=10).read()
+
+    def vote(self, poll, choice="for"):
+        """True only when the server acknowledged the vote (after its commit)."""
+        data = urllib.parse.urlencode({"choice": choice, "key": self.key}).encode()
+        request = urllib.request.Request(
+            f"{self.base}/m/{self.meeting}/vote/{poll}/",
+            data=data,
+            headers={"Accept": "application/json", "X-CSRFToken": self.csrf()},
+        )
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return json.loads(response.read()).get("recorded") is True
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            return False

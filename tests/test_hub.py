@@ -47,6 +47,7 @@ async def test_one_layer_subscription_serves_every_local_socket():
         await hub.leave(KEY, socket)
     assert GROUP not in layer.groups and dirty_group(1) not in layer.groups
     hub.reader.cancel()
+    hub.watchdog.cancel()
 
 
 async def test_dirty_panels_render_once_per_window_per_audience(settings):
@@ -116,3 +117,53 @@ async def test_state_renders_once_per_revision_for_concurrent_callers():
 
     assert await hub.state("g", 8, render8) == "state-8"
     assert len(renders) == 2
+
+
+async def test_a_lost_push_is_healed_by_the_revision_check():
+    """A push lost on the way (e.g. across a Redis reconnect) leaves this process
+    behind the database; after two checks it sends its sockets the full state."""
+    database = {1: 5}
+    states = []
+
+    async def revisions(ids):
+        return {i: database[i] for i in ids}
+
+    async def render_state(meeting_id, audience, language):
+        states.append((meeting_id, audience, language))
+        return database[meeting_id], json.dumps({"type": "state", "rev": database[meeting_id], "panels": {}})
+
+    hub = Hub(InMemoryChannelLayer(), revisions=revisions, render_state=render_state)
+    socket = FakeSocket()
+    hub.sockets[GROUP].add(socket)
+    hub.groups[GROUP] = KEY
+    await hub.fan_out(GROUP, 5, {"a": "x"})  # up to date
+    await hub.check_revisions()
+    await hub.check_revisions()
+    assert states == []
+
+    database[1] = 7  # two commits whose pushes never arrived
+    await hub.check_revisions()
+    assert states == []  # might still be on its way
+    await hub.check_revisions()
+    assert states == [KEY]
+    assert socket.received[-1] == {"type": "state", "rev": 7, "panels": {}}
+    await hub.check_revisions()
+    assert len(states) == 1  # healed: no more resyncs
+
+
+async def test_a_push_arriving_between_checks_needs_no_resync():
+    database = {1: 5}
+
+    async def revisions(ids):
+        return {i: database[i] for i in ids}
+
+    async def render_state(*key):
+        raise AssertionError("no resync expected")
+
+    hub = Hub(InMemoryChannelLayer(), revisions=revisions, render_state=render_state)
+    hub.sockets[GROUP].add(FakeSocket())
+    hub.groups[GROUP] = KEY
+    database[1] = 6
+    await hub.check_revisions()  # behind: suspect
+    await hub.fan_out(GROUP, 6, {"a": "y"})  # the push arrives
+    await hub.check_revisions()

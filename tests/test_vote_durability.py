@@ -7,19 +7,14 @@ exactly once. Then every phone retries with its same idempotency key, as
 vote.js does after a network error: all votes are in, none twice.
 """
 
-import http.cookiejar
-import json
 import re
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.appserver import LiveServer
+from tests.appserver import LiveServer, Phone
 
 HOUSEHOLDS = 120
 
@@ -45,39 +40,6 @@ print("BALLOTS", ",".join(sorted(r["household__credentials__code"] for r in rows
 dups = Ballot.objects.values("poll", "household").annotate(n=Count("id")).filter(n__gt=1).count()
 print("DUPS", dups)
 """
-
-
-class Phone:
-    """One household's browser: its own cookies, join, then vote."""
-
-    def __init__(self, base, meeting, code):
-        self.base, self.meeting, self.code = base, meeting, code
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.key = f"burst-{code}"
-
-    def csrf(self):
-        return next(c.value for c in self.jar if c.name == "csrftoken")
-
-    def join(self):
-        url = f"{self.base}/m/{self.meeting}/"
-        self.opener.open(url, timeout=10).read()
-        data = urllib.parse.urlencode({"code": self.code, "csrfmiddlewaretoken": self.csrf()}).encode()
-        self.opener.open(url, data=data, timeout=10).read()
-
-    def vote(self, poll, choice="for"):
-        """True only when the server acknowledged the vote (after its commit)."""
-        data = urllib.parse.urlencode({"choice": choice, "key": self.key}).encode()
-        request = urllib.request.Request(
-            f"{self.base}/m/{self.meeting}/vote/{poll}/",
-            data=data,
-            headers={"Accept": "application/json", "X-CSRFToken": self.csrf()},
-        )
-        try:
-            with self.opener.open(request, timeout=10) as response:
-                return json.loads(response.read()).get("recorded") is True
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            return False
 
 
 def ballots(server):
