@@ -19,7 +19,7 @@ def test_phones_joining_raise_the_count_on_projector_and_console(app_server, bro
     console.goto(links["console"])
     expect(console.locator("[data-live-status]")).to_have_attribute("data-state", "online")
     console.get_by_role("button", name=re.compile("开始会议|Open the meeting")).click()
-    expect(projector.locator("#panel-status")).to_have_class(re.compile("status-live"), timeout=1000)
+    expect(projector.locator("#panel-status")).to_have_class(re.compile("status-live"))
 
     phones = []
     for n, (label, link, _code) in enumerate(links["residents"], start=1):
