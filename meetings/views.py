@@ -77,8 +77,7 @@ def join(request, code):
 
 def my_vote_context(meeting, household):
     """The phone's own line under the current poll (per household, so not a panel)."""
-    from voting import tally
-    from voting.models import Ballot
+    from voting.models import Ballot, choice_text
     from voting.panels import current_poll
 
     poll = current_poll(meeting)
@@ -88,7 +87,7 @@ def my_vote_context(meeting, household):
     return {
         "my_vote_poll": poll,
         "my_ballot": ballot,
-        "my_choice_label": tally.CHOICE_LABELS.get(ballot.choice) if ballot else None,
+        "my_choice_label": choice_text(poll, ballot.choice) if ballot else None,
         "my_vote_url": reverse("my_vote", kwargs={"code": meeting.code, "poll_id": poll.pk}),
     }
 

@@ -261,3 +261,47 @@ def test_opening_and_closing_push_the_turnout_at_once(
         actions.open_poll(poll)
         actions.close_poll(poll)
     assert pushed == [{"poll", "turnout"}, {"poll", "turnout"}]
+
+
+def option_poll(meeting, kind, labels=("自行车棚", "充电桩", "花园")):
+    from voting.models import PollOption
+
+    poll = Poll.objects.create(meeting=meeting, title="选微项目", kind=kind, rule="plurality")
+    options = [PollOption.objects.create(poll=poll, label=label, position=n) for n, label in enumerate(labels)]
+    actions.open_poll(poll)
+    poll.refresh_from_db()
+    return poll, [str(o.pk) for o in options]
+
+
+def test_a_choice_among_micro_projects(live, households):
+    poll, (bikes, chargers, garden) = option_poll(live, Poll.Kind.CHOICE)
+    actions.cast(poll, households[0], [bikes])
+    actions.cast(poll, households[1], garden)
+    actions.cast(poll, households[2], [garden])
+    with pytest.raises(actions.VotingError, match="Choose one option"):
+        actions.cast(poll, households[3], [bikes, garden])
+    with pytest.raises(actions.VotingError, match="Choose among the options"):
+        actions.cast(poll, households[3], ["for"])
+    actions.close_poll(poll)
+    poll.refresh_from_db()
+    result = poll.certificate["result"]
+    assert result["winners"] == [garden]
+    assert [(o["option"], o["households"]) for o in result["options"]] == [(garden, 2), (bikes, 1), (chargers, 0)]
+    assert poll.certificate["options"][garden] == "花园"
+
+
+def test_approval_lets_a_household_support_several_projects(live, households):
+    poll, (bikes, chargers, garden) = option_poll(live, Poll.Kind.APPROVAL)
+    actions.cast(poll, households[0], [garden, bikes])
+    actions.cast(poll, households[1], [garden])
+    assert Ballot.objects.get(household=households[0]).choice == ",".join(sorted([garden, bikes], key=int))
+    result = actions.count_now(poll)
+    assert [(o.option, o.support.households) for o in result.options][:2] == [(garden, 2), (bikes, 1)]
+
+
+def test_a_yes_no_question_needs_a_real_rule(live):
+    with pytest.raises(ValidationError, match="decision rule"):
+        Poll(meeting=live, title="x", rule="plurality").full_clean()
+    poll = Poll(meeting=live, title="x", kind=Poll.Kind.CHOICE, rule="civil-code-special")
+    poll.full_clean()
+    assert poll.rule == "plurality"

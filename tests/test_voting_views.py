@@ -119,7 +119,53 @@ def test_the_certificate_is_a_page_and_json_for_staff_and_joined_households(clie
 def test_staff_create_a_poll(client, meeting, facilitator):
     client.force_login(facilitator)
     url = reverse("poll_new", kwargs={"meeting_id": meeting.pk})
-    response = client.post(url, {"title": "自行车棚", "rule": "simple-majority", "scope": "attendees", "proxy_cap": 3})
+    response = client.post(
+        url, {"title": "自行车棚", "kind": "yes_no", "rule": "simple-majority", "scope": "attendees", "proxy_cap": 3}
+    )
     assert response.status_code == 302 and Poll.objects.get().title == "自行车棚"
-    bad = client.post(url, {"title": "电梯", "rule": "elevator", "scope": "compound", "proxy_cap": 3})
+    bad = client.post(url, {"title": "电梯", "kind": "yes_no", "rule": "elevator", "scope": "compound", "proxy_cap": 3})
     assert bad.status_code == 200 and "one building unit" in bad.content.decode()
+
+
+def test_a_phone_approves_several_micro_projects(client, meeting, facilitator, households):
+    open_meeting(meeting, facilitator)
+    join_meeting(meeting, households[0])
+    client.force_login(facilitator)
+    client.post(
+        reverse("poll_new", kwargs={"meeting_id": meeting.pk}),
+        {
+            "title": "选微项目",
+            "kind": "approval",
+            "rule": "simple-majority",
+            "scope": "attendees",
+            "proxy_cap": 3,
+            "options": "自行车棚\n充电桩\n\n花园",
+        },
+    )
+    poll = Poll.objects.get()
+    assert poll.rule == "plurality" and [o.label for o in poll.options.all()] == ["自行车棚", "充电桩", "花园"]
+    actions.open_poll(poll)
+    client.logout()
+    as_resident(client, meeting, households[0])
+    first, _, third = [str(o.pk) for o in poll.options.all()]
+    response = client.post(vote_url(poll), {"choice": [first, third], "key": "k"}, HTTP_HX_REQUEST="true")
+    assert "自行车棚、花园" in response.content.decode()
+    page = client.get(reverse("join", kwargs={"code": meeting.code})).content.decode()
+    assert 'type="checkbox" name="choice"' in page
+
+
+def test_paper_ballots_for_options_use_the_printed_numbers(client, meeting, facilitator, households):
+    from voting.models import PollOption
+
+    open_meeting(meeting, facilitator)
+    poll = Poll.objects.create(meeting=meeting, title="选一个", kind="choice", rule="plurality", scope="compound")
+    for n, label in enumerate(["甲", "乙"]):
+        PollOption.objects.create(poll=poll, label=label, position=n)
+    actions.open_poll(poll)
+    client.force_login(facilitator)
+    url = reverse("poll_ballots", kwargs={"meeting_id": meeting.pk, "poll_id": poll.pk})
+    client.post(url, {"batch-lines": f"{households[0].label} 2\n{households[1].label} 1"})
+    second = poll.options.get(label="乙")
+    assert Ballot.objects.get(household=households[0]).choice == str(second.pk)
+    bad = client.post(url, {"batch-lines": f"{households[2].label} 3"})
+    assert "line 1" in bad.content.decode()

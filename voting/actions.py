@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from deliberation.realtime import broadcast_on_commit, bump
 from meetings.models import Attendance, Household
-from voting import tally
+from voting import options, tally
 from voting.electorate import head_of
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
 
@@ -57,8 +57,28 @@ def units(households):
 
 def count_now(poll):
     """The poll's result on the ballots cast so far (for the close and the live turnout)."""
-    ballots = dict(Ballot.objects.filter(poll=poll).values_list("household_id", "choice"))
-    return tally.count(poll.rule, units(electorate(poll)), {str(k): v for k, v in ballots.items()})
+    ballots = {str(k): v for k, v in Ballot.objects.filter(poll=poll).values_list("household_id", "choice")}
+    if poll.has_options:
+        option_ids = [str(pk) for pk in poll.options.values_list("pk", flat=True)]
+        chosen = {key: choice.split(",") for key, choice in ballots.items()}
+        return options.count_options(units(electorate(poll)), chosen, option_ids, poll.kind == Poll.Kind.APPROVAL)
+    return tally.count(poll.rule, units(electorate(poll)), ballots)
+
+
+def normalize_choice(poll, choice):
+    """What a ballot stores, or VotingError: for/against/abstain, or option ids "3,7"."""
+    if not poll.has_options:
+        choice = choice[0] if isinstance(choice, list | tuple) and len(choice) == 1 else choice
+        if choice not in tally.YES_NO:
+            raise VotingError(_("Choose for, against or abstain."))
+        return choice
+    chosen = choice if isinstance(choice, list | tuple) else [choice]
+    known = {str(pk) for pk in poll.options.values_list("pk", flat=True)}
+    if not chosen or not set(chosen) <= known or len(set(chosen)) != len(chosen):
+        raise VotingError(_("Choose among the options shown."))
+    if poll.kind == Poll.Kind.CHOICE and len(chosen) != 1:
+        raise VotingError(_("Choose one option."))
+    return ",".join(sorted(chosen, key=int))
 
 
 # --- Poll lifecycle -------------------------------------------------------------------
@@ -159,8 +179,7 @@ def _cast(poll, household, choice, key, channel, user, requested_by, proxy_holde
             raise _AlreadyHandled from None
     if not poll.is_open:
         raise VotingError(_("This poll is not open for voting."))
-    if choice not in tally.YES_NO:
-        raise VotingError(_("Choose for, against or abstain."))
+    choice = normalize_choice(poll, choice)
     if not electorate(poll).filter(pk=household.pk).exists():
         raise VotingError(_("This household is not among those who vote in this poll."))
 

@@ -8,6 +8,8 @@ are rendered in the reader's language from the stored ids.
 
 from django.utils import timezone
 
+from voting.models import choice_text
+
 
 def build_certificate(poll, result, ballots):
     meeting = poll.meeting
@@ -16,7 +18,7 @@ def build_certificate(poll, result, ballots):
             {
                 "household": b.household.label,
                 "channel": b.channel,
-                **({} if poll.secret else {"choice": b.choice}),
+                **({} if poll.secret else {"choice": b.choice, "choice_text": choice_text(poll, b.choice)}),
             }
             for b in ballots
         ),
@@ -28,6 +30,7 @@ def build_certificate(poll, result, ballots):
             "title": poll.title,
             "text": poll.text,
             "rule": poll.rule,
+            "kind": poll.kind,
             "secret": poll.secret,
             "scope": poll.scope,
             "scope_label": scope_label(poll),
@@ -37,6 +40,7 @@ def build_certificate(poll, result, ballots):
             "closed_at": poll.closed_at.isoformat() if poll.closed_at else None,
         },
         "result": result.as_json_dict(),
+        "options": {str(o.pk): o.label for o in poll.options.all()},
         "participants": participants,
         "written_at": timezone.now().isoformat(),
     }

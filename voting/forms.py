@@ -25,6 +25,7 @@ class PollForm(forms.ModelForm):
             "title",
             "text",
             "item",
+            "kind",
             "rule",
             "scope",
             "buildings",
@@ -36,6 +37,13 @@ class PollForm(forms.ModelForm):
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 4}), "buildings": forms.CheckboxSelectMultiple}
 
+    options = forms.CharField(
+        label=_("Options, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For a choice among several options (e.g. micro-projects)."),
+    )
+
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
@@ -44,6 +52,18 @@ class PollForm(forms.ModelForm):
         self.fields["building_unit"].queryset = (
             self.fields["building_unit"].queryset.filter(building__compound=meeting.compound).select_related("building")
         )
+
+    def clean_options(self):
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+    def clean(self):
+        cleaned = super().clean()
+        has_options = cleaned.get("kind", Poll.Kind.YES_NO) != Poll.Kind.YES_NO
+        if has_options and len(cleaned.get("options", [])) < 2:
+            self.add_error("options", _("Give at least two options, one per line."))
+        if not has_options and cleaned.get("options"):
+            self.add_error("options", _("Options are only for a choice among several options."))
+        return cleaned
 
 
 class BallotEntryForm(forms.Form):
@@ -59,9 +79,13 @@ class BallotEntryForm(forms.Form):
     proxy_holder = forms.CharField(label=_("Proxy holder"), max_length=60, required=False)
     proxy_reference = forms.CharField(label=_("Written proxy reference"), max_length=100, required=False)
 
-    def __init__(self, *args, compound, **kwargs):
+    def __init__(self, *args, compound, poll, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
+        if poll.has_options:
+            choices = [(str(o.pk), o.label) for o in poll.options.all()]
+            field = forms.MultipleChoiceField if poll.kind == Poll.Kind.APPROVAL else forms.ChoiceField
+            self.fields["choice"] = field(label=_("Vote"), choices=choices)
 
     def clean_household(self):
         household = household_by_label(self.compound, self.cleaned_data["household"])
@@ -80,13 +104,25 @@ class BallotEntryForm(forms.Form):
 
 
 class PaperBatchForm(forms.Form):
-    """Paper ballots, one per line: "3幢2单元502 同意"."""
+    """Paper ballots, one per line: "3幢2单元502 同意", or for options their
+    numbers: "3幢2单元502 2" ("2,3" when several may be approved)."""
 
     lines = forms.CharField(label=_("Paper ballots, one per line"), widget=forms.Textarea(attrs={"rows": 8}))
 
-    def __init__(self, *args, compound, **kwargs):
+    def __init__(self, *args, compound, poll, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
+        self.poll = poll
+
+    def read_choice(self, word):
+        """同意/反对/弃权, or option numbers as printed on the paper ballot."""
+        if not self.poll.has_options:
+            return CHOICE_WORDS.get(word.strip().lower())
+        ids = [str(o.pk) for o in self.poll.options.all()]
+        numbers = [part for part in word.replace("，", ",").split(",") if part.strip()]
+        if not numbers or not all(n.strip().isdigit() and 1 <= int(n) <= len(ids) for n in numbers):
+            return None
+        return [ids[int(n) - 1] for n in numbers]
 
     def clean_lines(self):
         entries, errors, seen = [], [], set()
@@ -97,7 +133,7 @@ class PaperBatchForm(forms.Form):
                 continue
             label, _sep, word = line.rpartition(" ")
             household = household_by_label(self.compound, label, index) if label else None
-            choice = CHOICE_WORDS.get(word.strip().lower())
+            choice = self.read_choice(word)
             if household is None:
                 errors.append(_("line %(n)d: no household “%(label)s”") % {"n": number, "label": label or line})
             elif choice is None:

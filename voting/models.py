@@ -31,10 +31,18 @@ RULE_CHOICES = [
     ("civil-code-special", _("Civil Code Art. 278, special matter")),
     ("residents-meeting", _("Residents' meeting (Urban Residents' Committees Law)")),
     ("elevator", _("Hangzhou elevator retrofit (one building unit)")),
+    ("plurality", _("Most support among options (choosing projects)")),
 ]
+# The rules of a yes/no question; "plurality" ranks the options of a choice.
+YES_NO_RULES = [rule for rule, _label in RULE_CHOICES if rule != "plurality"]
 
 
 class Poll(models.Model):
+    class Kind(models.TextChoices):
+        YES_NO = "yes_no", _("for / against / abstain")
+        CHOICE = "choice", _("one of several options")
+        APPROVAL = "approval", _("any number of options (approval)")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("not yet open")
         OPEN = "open", _("open")
@@ -50,6 +58,7 @@ class Poll(models.Model):
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
     title = models.CharField(_("what is put to the vote"), max_length=200)
     text = models.TextField(_("text under vote"), blank=True)
+    kind = models.CharField(_("kind of vote"), max_length=10, choices=Kind.choices, default=Kind.YES_NO)
     rule = models.CharField(_("rule"), max_length=30, choices=RULE_CHOICES, default="simple-majority")
     scope = models.CharField(_("who votes"), max_length=20, choices=Scope.choices, default=Scope.ATTENDEES)
     buildings = models.ManyToManyField(Building, blank=True, related_name="+", verbose_name=_("buildings"))
@@ -81,6 +90,11 @@ class Poll(models.Model):
         return self.title
 
     def clean(self):
+        if self.kind != self.Kind.YES_NO:
+            # Options are ranked by support; binding owners' decisions are yes/no questions.
+            self.rule = "plurality"
+        elif self.rule == "plurality":
+            raise ValidationError({"rule": _("A yes/no question needs a decision rule.")})
         if self.scope == self.Scope.UNIT and self.building_unit_id is None:
             raise ValidationError({"building_unit": _("Choose the building unit that votes.")})
         if self.rule == "elevator" and self.scope != self.Scope.UNIT:
@@ -95,9 +109,29 @@ class Poll(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def has_options(self):
+        return self.kind != self.Kind.YES_NO
+
+    @property
     def counts_owners(self):
         """Counted by owner head (Art. 278): one owner's units vote as one."""
-        return tally.get_rule(self.rule).counts_heads
+        return not self.has_options and tally.get_rule(self.rule).counts_heads
+
+
+class PollOption(models.Model):
+    """One of the options of a choice or approval poll (e.g. a micro-project)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    label = models.CharField(_("option"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["poll", "position", "id"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self):
+        return self.label
 
 
 class Ballot(models.Model):
@@ -109,7 +143,8 @@ class Ballot(models.Model):
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
-    choice = models.CharField(max_length=20, choices=[(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO])
+    # for/against/abstain, or the chosen options' ids joined by commas.
+    choice = models.CharField(max_length=200)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     proxy_holder = models.CharField(max_length=60, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -186,7 +221,7 @@ class BallotAudit(AppendOnly):
     event = models.CharField(max_length=30, choices=Event.choices)
     channel = models.CharField(max_length=10, choices=Ballot.Channel.choices)
     # Blank for secret polls: the log records that a ballot was entered, not how.
-    choice = models.CharField(max_length=20, blank=True)
+    choice = models.CharField(max_length=200, blank=True)
     requested_by = models.CharField(_("who asked"), max_length=100, blank=True)
     proxy_holder = models.CharField(_("proxy holder"), max_length=60, blank=True)
     proxy_reference = models.CharField(_("written proxy reference"), max_length=100, blank=True)
@@ -203,4 +238,14 @@ class BallotAudit(AppendOnly):
 
     @property
     def choice_label(self):
-        return tally.CHOICE_LABELS.get(self.choice, "")
+        return choice_text(self.poll, self.choice)
+
+
+def choice_text(poll, choice):
+    """A stored choice in words: 赞成, or the chosen options' labels."""
+    if not choice:
+        return ""
+    if not poll.has_options:
+        return str(tally.CHOICE_LABELS.get(choice, choice))
+    labels = dict(poll.options.values_list("pk", "label"))
+    return "、".join(labels.get(int(pk), pk) for pk in choice.split(",") if pk.isdigit())

@@ -5,7 +5,7 @@ from fractions import Fraction
 from django.db.models import Count
 
 from deliberation.realtime import FACILITATOR, panel
-from voting import actions, tally
+from voting import actions, options, tally
 from voting.models import Ballot, Poll
 
 
@@ -22,16 +22,35 @@ def current_poll(meeting):
 def poll_panel(meeting, audience):
     poll = current_poll(meeting)
     context = {"poll": poll, "choices": [(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO]}
+    if poll is not None and poll.has_options:
+        context["choices"] = [(str(o.pk), o.label) for o in poll.options.all()]
     if poll is not None and poll.certificate:
         context["result"] = poll.certificate["result"]
-        context["bars"] = result_bars(poll.certificate["result"])
+        context["bars"] = (option_bars if poll.has_options else result_bars)(poll.certificate)
     if audience == FACILITATOR:
         context["polls"] = Poll.objects.filter(meeting=meeting).order_by("created_at")
     return context
 
 
-def result_bars(result):
+def option_bars(certificate):
+    """Each option's support as a share of participating households, in rank order."""
+    result, labels = certificate["result"], certificate["options"]
+    total = result["participating"]["households"] or 1
+    return [
+        {
+            "choice": "option",
+            "label": labels.get(o["option"], o["option"]),
+            "households": o["households"],
+            "winner": o["option"] in result["winners"],
+            "percent": round(Fraction(100 * o["households"], total)),
+        }
+        for o in result["options"]
+    ]
+
+
+def result_bars(certificate):
     """for/against/abstain as shares of participating households (for the bars)."""
+    result = certificate["result"]
     total = result["participating"]["households"] or 1
     return [
         {
@@ -56,10 +75,11 @@ def turnout(meeting, audience):
     context = {"poll": poll, "cast": cast, "eligible": voters.count()}
     try:
         result = actions.count_now(poll)
-    except tally.TallyError:
+    except (tally.TallyError, options.OptionsError):
         result = None
     if result is not None:
-        context["participation"] = [condition_row(c) for c in result.conditions if c.stage == tally.QUORUM]
+        conditions = getattr(result, "conditions", ())  # a choice among options has none
+        context["participation"] = [condition_row(c) for c in conditions if c.stage == tally.QUORUM]
         context["participating"] = result.participating
         context["electorate"] = result.electorate
     if audience == FACILITATOR:

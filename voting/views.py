@@ -11,7 +11,7 @@ from meetings.models import Meeting
 from meetings.responses import action_response
 from voting import actions, tally
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
-from voting.models import Ballot, BallotAudit, Poll
+from voting.models import Ballot, BallotAudit, Poll, PollOption, choice_text
 
 Role = access.Role
 ENTRY = (Role.FACILITATOR, Role.WORKER)
@@ -26,7 +26,7 @@ def _my_vote(request, poll, ballot, error=None, status=200):
     context = {
         "poll": poll,
         "ballot": ballot,
-        "choice_label": tally.CHOICE_LABELS.get(ballot.choice) if ballot else None,
+        "choice_label": choice_text(poll, ballot.choice) if ballot else None,
         "error": error,
         "vote_url": reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}),
     }
@@ -44,7 +44,7 @@ def vote(request, code, poll_id):
     if household is None:
         return _my_vote(request, poll, None, error=_("Join the meeting first."), status=403)
     try:
-        ballot = actions.cast(poll, household, request.POST.get("choice", ""), key=request.POST.get("key", ""))
+        ballot = actions.cast(poll, household, request.POST.getlist("choice"), key=request.POST.get("key", ""))
     except actions.VotingError as error:
         current = Ballot.objects.filter(poll=poll, household=household).first()
         return _my_vote(request, poll, current, error=str(error), status=409)
@@ -81,7 +81,10 @@ def poll_action(request, meeting, compound, poll_id):
 def poll_new(request, meeting, compound):
     form = PollForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        poll = form.save()
+        PollOption.objects.bulk_create(
+            PollOption(poll=poll, label=label, position=n) for n, label in enumerate(form.cleaned_data["options"])
+        )
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
 
@@ -90,11 +93,11 @@ def poll_new(request, meeting, compound):
 def poll_ballots(request, meeting, compound, poll_id):
     poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
     """Staff enter votes for households without phones: one at a time or a paper batch."""
-    one = BallotEntryForm(compound=compound, prefix="one")
-    batch = PaperBatchForm(compound=compound, prefix="batch")
+    one = BallotEntryForm(compound=compound, poll=poll, prefix="one")
+    batch = PaperBatchForm(compound=compound, poll=poll, prefix="batch")
     if request.method == "POST":
         if "batch-lines" in request.POST:
-            batch = PaperBatchForm(request.POST, compound=compound, prefix="batch")
+            batch = PaperBatchForm(request.POST, compound=compound, poll=poll, prefix="batch")
             if batch.is_valid():
                 try:
                     actions.enter_batch(poll, batch.cleaned_data["lines"], request.user)
@@ -102,7 +105,7 @@ def poll_ballots(request, meeting, compound, poll_id):
                 except actions.VotingError as error:
                     batch.add_error(None, str(error))
         else:
-            one = BallotEntryForm(request.POST, compound=compound, prefix="one")
+            one = BallotEntryForm(request.POST, compound=compound, poll=poll, prefix="one")
             if one.is_valid():
                 data = one.cleaned_data
                 try:

@@ -27,9 +27,12 @@
       if (src && window.htmx) window.htmx.ajax("GET", src, { target: "#my-vote", swap: "outerHTML" });
       return;
     }
-    var choice = line.getAttribute("data-choice");
-    var all = panel.querySelectorAll(".vote-button");
-    for (var i = 0; i < all.length; i++) all[i].classList.toggle("chosen", all[i].value === choice);
+    var chosen = (line.getAttribute("data-choice") || "").split(",");
+    var all = panel.querySelectorAll(".vote-button[value]");
+    for (var i = 0; i < all.length; i++) all[i].classList.toggle("chosen", chosen.indexOf(all[i].value) >= 0);
+    // Approval: mark the recorded options (the boxes stay as the resident left them).
+    var boxes = panel.querySelectorAll(".vote-options input[type=checkbox]");
+    for (var j = 0; j < boxes.length; j++) boxes[j].parentNode.classList.toggle("chosen", chosen.indexOf(boxes[j].value) >= 0);
   }
 
   document.body.addEventListener("htmx:afterRequest", function (event) {

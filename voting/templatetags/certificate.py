@@ -38,3 +38,8 @@ def iso_datetime(value):
     from django.utils.dateparse import parse_datetime
 
     return parse_datetime(value) if value else None
+
+
+@register.filter
+def option_label(labels, option_id):
+    return labels.get(str(option_id), option_id)
