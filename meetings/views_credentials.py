@@ -114,16 +114,7 @@ def credential_reissue(request, compound, household_id):
                 % {"household": household.label, "code": credential.display_code},
             )
         return redirect("credential_list", compound_id=compound.pk)
-    return render(
-        request,
-        "credentials/confirm.html",
-        {
-            "compound": compound,
-            "household": household,
-            "credential": credentials.active_credential(household),
-            "action": "reissue",
-        },
-    )
+    return _confirm(request, compound, household, "reissue")
 
 
 @staff_required(*ROSTER_ROLES)
@@ -142,16 +133,18 @@ def credential_revoke(request, compound, household_id):
                 % {"household": household.label, "code": revoked.display_code},
             )
         return redirect("credential_list", compound_id=compound.pk)
-    return render(
-        request,
-        "credentials/confirm.html",
-        {
-            "compound": compound,
-            "household": household,
-            "credential": credentials.active_credential(household),
-            "action": "revoke",
-        },
-    )
+    return _confirm(request, compound, household, "revoke")
+
+
+def _confirm(request, compound, household, action):
+    """The page that asks before a slip stops working (a GET changes nothing)."""
+    context = {
+        "compound": compound,
+        "household": household,
+        "credential": credentials.active_credential(household),
+        "action": action,
+    }
+    return render(request, "credentials/confirm.html", context)
 
 
 @staff_required(*ROSTER_ROLES)

@@ -95,3 +95,11 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+def join_session(client, meeting, household):
+    """Make the test client a phone joined to `meeting` as `household`."""
+    session = client.session
+    session[f"joined:{meeting.pk}"] = household.pk
+    session.save()
+    return client

@@ -6,7 +6,7 @@ from django.urls import reverse
 from meetings import agenda
 from meetings.actions import open_meeting
 from meetings.models import FloorRequest, Meeting
-from tests.conftest import make_staff
+from tests.conftest import join_session, make_staff
 
 
 @pytest.fixture
@@ -18,19 +18,12 @@ def room(meeting, facilitator):
     return meeting
 
 
-def joined(client, meeting, household):
-    session = client.session
-    session[f"joined:{meeting.pk}"] = household.pk
-    session.save()
-    return client
-
-
 def htmx_post(client, url, data):
     return client.post(url, data, HTTP_HX_REQUEST="true")
 
 
 def test_a_joined_resident_asks_and_withdraws(client, room, households):
-    joined(client, room, households[0])
+    join_session(client, room, households[0])
     url = reverse("floor_request", kwargs={"code": room.code})
     assert htmx_post(client, url, {"stance": "against"}).status_code == 204
     assert FloorRequest.objects.get().stance == "against"
@@ -47,7 +40,7 @@ def test_a_resident_who_has_not_joined_cannot_ask(client, room):
 
 
 def test_only_the_facilitator_calls_speakers(client, room, households, observer):
-    joined(client, room, households[0])
+    join_session(client, room, households[0])
     htmx_post(client, reverse("floor_request", kwargs={"code": room.code}), {"stance": "for"})
     url = reverse("floor_action", kwargs={"meeting_id": room.pk})
     worker = make_staff(room.compound, "wk", "worker")

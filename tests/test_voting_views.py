@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from meetings.actions import join_meeting, open_meeting
-from tests.conftest import make_staff
+from tests.conftest import join_session, make_staff
 from voting import actions
 from voting.models import Ballot, BallotAudit, Poll
 
@@ -22,19 +22,12 @@ def poll(meeting, facilitator, households):
     return poll
 
 
-def as_resident(client, meeting, household):
-    session = client.session
-    session[f"joined:{meeting.pk}"] = household.pk
-    session.save()
-    return client
-
-
 def vote_url(poll):
     return reverse("vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk})
 
 
 def test_a_phone_vote_is_acknowledged_after_the_commit(client, poll, households):
-    as_resident(client, poll.meeting, households[0])
+    join_session(client, poll.meeting, households[0])
     response = client.post(vote_url(poll), {"choice": "for", "key": "abc"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and response.json() == {"recorded": True, "poll": poll.pk, "choice": "for"}
     assert Ballot.objects.get().choice == "for"
@@ -43,7 +36,7 @@ def test_a_phone_vote_is_acknowledged_after_the_commit(client, poll, households)
 
 
 def test_the_htmx_answer_is_the_phones_own_line(client, poll, households):
-    as_resident(client, poll.meeting, households[0])
+    join_session(client, poll.meeting, households[0])
     response = client.post(vote_url(poll), {"choice": "against", "key": "k"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="my-vote"' in html and 'data-choice="against"' in html and "Your vote is recorded" in html
@@ -54,7 +47,7 @@ def test_the_htmx_answer_is_the_phones_own_line(client, poll, households):
 def test_refusals_answer_with_a_reason_and_no_500(client, poll, households):
     response = client.post(vote_url(poll), {"choice": "for", "key": "x"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 403 and "Join the meeting first" in response.json()["error"]
-    as_resident(client, poll.meeting, households[0])
+    join_session(client, poll.meeting, households[0])
     bad = client.post(vote_url(poll), {"choice": "maybe", "key": "y"}, HTTP_ACCEPT="application/json")
     assert bad.status_code == 409
     refused = client.post(vote_url(poll), {"choice": "maybe", "key": "z"}, HTTP_HX_REQUEST="true")
@@ -112,7 +105,7 @@ def test_the_certificate_is_a_page_and_json_for_staff_and_joined_households(clie
     assert data["result"]["passed"] is True and data["poll"]["title"] == "加装电梯"
     client.logout()
     assert client.get(url).status_code == 302  # anonymous: log in
-    as_resident(client, poll.meeting, households[1])
+    join_session(client, poll.meeting, households[1])
     assert client.get(url).status_code == 200
 
 
@@ -146,7 +139,7 @@ def test_a_phone_approves_several_micro_projects(client, meeting, facilitator, h
     assert poll.rule == "plurality" and [o.label for o in poll.options.all()] == ["自行车棚", "充电桩", "花园"]
     actions.open_poll(poll)
     client.logout()
-    as_resident(client, meeting, households[0])
+    join_session(client, meeting, households[0])
     first, _, third = [str(o.pk) for o in poll.options.all()]
     response = client.post(vote_url(poll), {"choice": [first, third], "key": "k"}, HTTP_HX_REQUEST="true")
     assert "自行车棚、花园" in response.content.decode()
