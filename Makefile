@@ -41,3 +41,9 @@ messages: setup
 
 clean:
 	rm -rf $(VENV) var
+
+# Load benchmark: the app beside a bare websockets broadcast (the floor) on
+# this machine. E.g. make bench BENCH_ARGS="--clients 500 --soak 0.5";
+# bench/README.md explains the figures and the RESULT line.
+bench: setup
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -590,6 +590,7 @@ def import_roster(compound_name: str, data: bytes, filename: str, *, dry_run=Fal
             transaction.set_rollback(True)
         else:
             report.compound = compound
+            _refresh_open_meetings(compound)
     if not dry_run:
         # Counts only: no names, no identity data in logs.
         logger.info(
@@ -602,6 +603,16 @@ def import_roster(compound_name: str, data: bytes, filename: str, *, dry_run=Fal
             report.retired,
         )
     return report
+
+
+def _refresh_open_meetings(compound):
+    """Household counts on live screens follow the new roster."""
+    from deliberation.realtime import broadcast_on_commit, bump
+    from meetings.models import Meeting
+
+    for meeting in compound.meetings.filter(status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]):
+        bump(meeting.pk)
+        broadcast_on_commit(meeting.pk)
 
 
 def _apply(name, rows, report):

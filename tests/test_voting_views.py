@@ -162,3 +162,15 @@ def test_paper_ballots_for_options_use_the_printed_numbers(client, meeting, faci
     assert Ballot.objects.get(household=households[0]).choice == str(second.pk)
     bad = client.post(url, {"batch-lines": f"{households[2].label} 3"})
     assert "line 1" in bad.content.decode()
+
+
+def test_creating_a_poll_advances_the_revision_so_no_screen_keeps_a_stale_list(client, meeting, facilitator):
+    """Live pages serve a cached state per revision: a write others see must bump it."""
+    before = meeting.revision
+    client.force_login(facilitator)
+    client.post(
+        reverse("poll_new", kwargs={"meeting_id": meeting.pk}),
+        {"title": "x", "kind": "yes_no", "rule": "simple-majority", "scope": "attendees", "proxy_cap": 3},
+    )
+    meeting.refresh_from_db()
+    assert meeting.revision == before + 1

@@ -90,6 +90,19 @@ def _poll_changed(poll, panels=("poll", "turnout")):
 
 
 @transaction.atomic
+def create_poll(form):
+    """Save a new poll (and its options) from a valid PollForm; the console lists it."""
+    from voting.models import PollOption
+
+    poll = form.save()
+    PollOption.objects.bulk_create(
+        PollOption(poll=poll, label=label, position=n) for n, label in enumerate(form.cleaned_data["options"])
+    )
+    _poll_changed(poll, ("poll",))
+    return poll
+
+
+@transaction.atomic
 def open_poll(poll):
     poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll.pk)
     if poll.status != Poll.Status.DRAFT:

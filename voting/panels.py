@@ -27,6 +27,7 @@ def poll_panel(meeting, audience):
     if poll is not None and poll.certificate:
         context["result"] = poll.certificate["result"]
         context["bars"] = (option_bars if poll.has_options else result_bars)(poll.certificate)
+        context["winners"] = [bar["label"] for bar in context["bars"] if bar.get("winner")]
     if audience == FACILITATOR:
         context["polls"] = Poll.objects.filter(meeting=meeting).order_by("created_at")
     return context

@@ -11,7 +11,7 @@ from meetings.models import Meeting
 from meetings.responses import action_response
 from voting import actions, tally
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
-from voting.models import Ballot, BallotAudit, Poll, PollOption, choice_text
+from voting.models import Ballot, BallotAudit, Poll, choice_text
 
 Role = access.Role
 ENTRY = (Role.FACILITATOR, Role.WORKER)
@@ -81,10 +81,7 @@ def poll_action(request, meeting, compound, poll_id):
 def poll_new(request, meeting, compound):
     form = PollForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
-        poll = form.save()
-        PollOption.objects.bulk_create(
-            PollOption(poll=poll, label=label, position=n) for n, label in enumerate(form.cleaned_data["options"])
-        )
+        actions.create_poll(form)
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
 

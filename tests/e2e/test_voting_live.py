@@ -84,3 +84,43 @@ def test_a_council_vote_from_open_to_certificate(app_server, browser, shoot):
     expect(certificate.locator(".outcome")).to_contain_text("通过")
     expect(certificate.locator("table.list").last).to_contain_text("委托")
     shoot(certificate, "vote-certificate")
+
+
+def test_residents_choose_micro_projects_by_approval(app_server, browser, shoot):
+    """After the council vote (previous test, same meeting): an approval vote
+    among three micro-projects, created from the console's form."""
+    links = app_server.links
+    console = browser.new_page(viewport=LAPTOP)
+    login(console, app_server, "facilitator")
+    console.goto(links["console"])
+    console.get_by_role("link", name="新建表决").click()
+    console.fill("#id_title", "2027年微项目选择")
+    console.select_option("#id_kind", "approval")
+    console.fill("#id_options", "非机动车棚\n电动车充电桩\n儿童游乐角")
+    console.get_by_role("button", name="保存").click()
+    console.wait_for_url(re.compile(r"/staff/meetings/\d+/$"))
+    console.get_by_role("button", name="开始表决").click()
+
+    projector = browser.new_page(viewport=PROJECTOR)
+    projector.goto(links["projector"])
+    expect(projector.locator("#panel-poll .poll-question")).to_have_text("2027年微项目选择")
+
+    picks = [("非机动车棚", "儿童游乐角"), ("儿童游乐角",), ("电动车充电桩", "儿童游乐角")]
+    for (label, link, _code), chosen in zip(links["residents"], picks, strict=True):
+        phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
+        phone.goto(link)
+        phone.get_by_role("button").filter(has_text="议事会").click()
+        expect(phone.locator(".phone-bar .who")).to_have_text(label)
+        for option in chosen:
+            phone.get_by_label(option).check()
+        phone.get_by_role("button", name="提交我的选择").click()
+        expect(phone.locator("#my-vote .recorded")).to_contain_text(chosen[-1])
+    shoot(phone, "approval-phone")
+    expect(projector.get_by_test_id("ballots-cast")).to_have_text("3")
+
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="结束并计票").click()
+    console.get_by_role("button", name="公布结果").click()
+    expect(projector.locator("#panel-poll .outcome")).to_have_text("儿童游乐角")
+    expect(projector.locator(".bar.winner .bar-count")).to_have_text("3")
+    shoot(projector, "approval-projector-result")
