@@ -118,3 +118,19 @@ def test_agenda_item_edit_and_delete_pages(client, room, facilitator):
         reverse("agenda_item_edit", kwargs={"meeting_id": room.pk, "item_id": current.pk}), {"delete": "1"}
     )
     assert "stays on the agenda" in page.content.decode()
+
+
+def test_typed_names_are_escaped_in_every_pushed_panel(client, room, facilitator):
+    from deliberation.realtime import AUDIENCES, render_panels
+
+    client.force_login(facilitator)
+    htmx_post(
+        client,
+        reverse("floor_add", kwargs={"meeting_id": room.pk}),
+        {"who": "<script>alert(1)</script>", "stance": "for"},
+    )
+    room.refresh_from_db()
+    for audience in AUDIENCES:
+        html = "".join(render_panels(room, audience, "en").values())
+        assert "<script>" not in html
+    assert "&lt;script&gt;" in render_panels(room, "projector", "en", {"queue"})["queue"]
