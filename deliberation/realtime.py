@@ -220,9 +220,11 @@ class Hub:
 
     def __init__(self, layer, render=None, revisions=None, render_state=None):
         self.layer = layer
-        self.render = render or database_sync_to_async(_render_dirty)
-        self.revisions = revisions or database_sync_to_async(_revisions)
-        self.render_state = render_state or database_sync_to_async(_render_state)
+        # Rendering runs in the thread pool, not in the one thread that
+        # serves requests' sync code, so a tally render never holds up a vote.
+        self.render = render or database_sync_to_async(_render_dirty, thread_sensitive=False)
+        self.revisions = revisions or database_sync_to_async(_revisions, thread_sensitive=False)
+        self.render_state = render_state or database_sync_to_async(_render_state, thread_sensitive=False)
         self.seen = {}  # meeting_id -> newest revision this process has sent
         self.suspect = {}  # meeting_id -> a newer revision noticed by the last check
         self.watchdog = None

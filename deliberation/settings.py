@@ -108,10 +108,19 @@ TEMPLATES = [
 
 # Database: SQLite in WAL mode by default; DATABASE_URL for PostgreSQL.
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-    # Channels runs sync code in a thread pool; persistent connections there
-    # are closed by channels between messages, health checks catch the rest.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Under ASGI every request's sync code runs in a thread of its own, so
+        # per-thread persistent connections would grow with the load until
+        # PostgreSQL refuses more ("too many clients"). A pool per process
+        # caps them; a burst waits for a connection instead of failing.
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {
+                "min_size": 2,
+                "max_size": int(os.environ.get("DB_POOL_SIZE", 20)),
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", 20)),
+            }
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

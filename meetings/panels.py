@@ -26,7 +26,7 @@ def joined_counts(meeting):
     return meeting.attendances.count(), eligible.count()
 
 
-@panel("attendance", "meetings/panels/attendance.html", audiences=(FACILITATOR, PROJECTOR, RESIDENT))
+@panel("attendance", "meetings/panels/attendance.html", audiences=(FACILITATOR, PROJECTOR, RESIDENT), coalesce=True)
 def attendance(meeting, audience):
     joined, eligible = joined_counts(meeting)
     context = {"joined": joined, "eligible": eligible}

@@ -26,6 +26,7 @@ SECURE_SSL_REDIRECT = False
 # Connections opened in channels' worker threads close after each use, so the
 # test database can be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not SQLite's shared-cache memory database: concurrency tests
     # must meet the same WAL locking and busy timeout as production.

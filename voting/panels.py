@@ -66,18 +66,31 @@ def result_bars(certificate):
     ]
 
 
+_counted = {}  # poll id -> (meeting revision, result): one count per revision
+
+
+def counted(poll, revision):
+    """The running count, computed once per revision for all audiences and
+    languages rendered at that revision (a count reads the whole electorate)."""
+    cached = _counted.get(poll.pk)
+    if cached is None or cached[0] != revision:
+        try:
+            result = actions.count_now(poll)
+        except (tally.TallyError, options.OptionsError):
+            result = None
+        cached = _counted[poll.pk] = (revision, result)
+    return cached[1]
+
+
 @panel("turnout", "voting/panels/turnout.html", coalesce=True)
 def turnout(meeting, audience):
     poll = Poll.objects.filter(meeting=meeting, status=Poll.Status.OPEN).first()
     if poll is None:
         return {"poll": None}
     voters = actions.electorate(poll)
+    result = counted(poll, meeting.revision)
     cast = Ballot.objects.filter(poll=poll).count()
-    context = {"poll": poll, "cast": cast, "eligible": voters.count()}
-    try:
-        result = actions.count_now(poll)
-    except (tally.TallyError, options.OptionsError):
-        result = None
+    context = {"poll": poll, "cast": cast, "eligible": result.electorate.households if result else voters.count()}
     if result is not None:
         conditions = getattr(result, "conditions", ())  # a choice among options has none
         context["participation"] = [condition_row(c) for c in conditions if c.stage == tally.QUORUM]
