@@ -153,6 +153,24 @@ def broadcast_on_commit(meeting_id, panels=None, coalesce=True):
         transaction.on_commit(lambda: mark_dirty(meeting_id, coalesced))
 
 
+def touch_on_commit(meeting_id, panels):
+    """For a write that changes only coalesced panels (a vote, a join).
+
+    The revision advances after the commit, in its own one-statement
+    transaction, and the panels are marked dirty. Bumping inside the write's
+    transaction would make a burst of votes queue on the meeting row for the
+    whole of each vote's transaction.
+    """
+    names = frozenset(panels)
+    assert all(_panels[n].coalesce for n in names), "touch_on_commit is for coalesced panels"
+
+    def after_commit():
+        bump(meeting_id)
+        mark_dirty(meeting_id, names)
+
+    transaction.on_commit(after_commit)
+
+
 def push(meeting_id, names):
     from meetings.models import Meeting
 

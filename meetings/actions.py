@@ -6,7 +6,7 @@ Views and consumers call these; nothing else changes a meeting's live state.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from deliberation.realtime import broadcast_on_commit, bump
+from deliberation.realtime import broadcast_on_commit, bump, touch_on_commit
 from meetings.models import Attendance, Meeting
 
 
@@ -64,8 +64,7 @@ def join_meeting(meeting, household, via=Attendance.Via.PHONE):
                 meeting=meeting, household=household, defaults={"via": via}
             )
             if created:
-                bump(meeting.pk)
-                broadcast_on_commit(meeting.pk, ["attendance"])
+                touch_on_commit(meeting.pk, ["attendance"])
     except IntegrityError:
         # Two phones of one household joining at the same instant.
         attendance, created = Attendance.objects.get(meeting=meeting, household=household), False

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation.realtime import broadcast_on_commit, bump
+from deliberation.realtime import broadcast_on_commit, bump, touch_on_commit
 from meetings.models import Attendance, Household
 from voting import options, tally
 from voting.electorate import head_of
@@ -237,8 +237,7 @@ def _cast(poll, household, choice, key, channel, user, requested_by, proxy_holde
             proxy_reference=proxy_reference.strip()[:100],
             entered_by=user,
         )
-    bump(poll.meeting_id)
-    broadcast_on_commit(poll.meeting_id, ("turnout",))
+    touch_on_commit(poll.meeting_id, ("turnout",))
     return ballot
 
 
