@@ -12,7 +12,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = ["--clients", "100", "--changes", "5", "--interval", "0.2", "--soak", "0.1", "--vote-window", "1"]
+TINY = [
+    "--clients",
+    "100",
+    "--concurrency",
+    "10",
+    "--changes",
+    "5",
+    "--interval",
+    "0.2",
+    "--soak",
+    "0.1",
+    "--vote-window",
+    "1",
+]
 
 
 def parse_result(line):

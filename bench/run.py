@@ -1,0 +1,732 @@
+"""`make bench`: the app under load, beside the floor, on this machine.
+
+    python bench/run.py [--clients 2000] [--changes 20] [--soak 10] [--processes 1|2]
+
+1. The floor: bench/floor_server.py (bare `websockets` broadcast) with N
+   clients and the same scheduled fan-out as the app gets.
+2. The app: Daphne (one or two processes) on a database of its own; N phones
+   join through the real join flow and open their websockets, with the
+   projector and the facilitator's console; then the fan-out of M facilitator
+   changes, a vote burst by every household, an idle soak with live.js's pings,
+   and one more change after the soak.
+3. A table, bench/results/latest.json, and a last line `RESULT ...` (README.md).
+
+The load generator is this process; every server runs in a process of its
+own. bench/README.md says what each figure means.
+"""
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from websockets.asyncio.client import connect  # noqa: E402
+
+from bench.clients import LoopLag, Socket, close_all, count_late, open_all, ping_every, sleep_until  # noqa: E402
+from bench.httpclient import Browser  # noqa: E402
+from bench.measure import fanout, percentile, summary_ms  # noqa: E402
+from bench.servers import App, Floor, Profiler  # noqa: E402
+
+LANG = "zh-hans"
+PING_PERIOD = 25.0  # live.js
+WATCHDOG = 10.0  # live.js closes a socket whose pong is this late
+CHOICES = ("for", "against", "abstain")
+TURNOUT = re.compile(rb'data-testid=\\"ballots-cast\\">(\d+)<')
+
+TARGETS = {
+    "fanout_p99_ratio": 2.0,
+    "vote_p99_ms": 1000,
+    "projector_final_ms": 1000,
+    "kb_per_conn": 40,
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=2000, help="households, phones and resident sockets (N)")
+    parser.add_argument("--changes", type=int, default=20, help="facilitator changes in the fan-out (M)")
+    parser.add_argument("--interval", type=float, default=0.5, help="seconds between scheduled changes")
+    parser.add_argument("--soak", type=float, default=10.0, help="minutes all sockets stay idle (pinging)")
+    parser.add_argument("--processes", type=int, choices=(1, 2), default=1, help="Daphne processes (2 need REDIS_URL)")
+    parser.add_argument("--port", type=int, default=None, help="first Daphne port (default: free ports)")
+    parser.add_argument("--concurrency", type=int, default=50, help="joins and socket opens in flight at once")
+    parser.add_argument("--vote-window", type=float, default=10.0, help="seconds over which all households vote")
+    parser.add_argument("--vote-timeout", type=float, default=60.0, help="a phone gives up on its vote after (s)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="a push later than this (s) counts as lost")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument("--skip-floor", action="store_true", help="measure the app only (no ratios)")
+    parser.add_argument(
+        "--settings", default="deliberation.settings", help="the servers' Django settings module (to try a change)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the servers' work directory (logs)")
+    parser.add_argument("--profile", type=Path, default=None, help="py-spy each Daphne process per phase into DIR")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.processes == 2 and not os.environ.get("REDIS_URL"):
+        print(
+            "--processes 2 needs REDIS_URL: two Daphne processes share pushes only through the Redis "
+            "channel layer (the in-memory layer is per process). E.g. REDIS_URL=redis://127.0.0.1:6379/0",
+            file=sys.stderr,
+        )
+        return 2
+    raise_fd_limit(args.clients * 3 + 1000)
+    try:
+        results = asyncio.run(run(args))
+    except asyncio.CancelledError:
+        print("interrupted: servers stopped, database dropped", file=sys.stderr)
+        return 130
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(_finite(results), indent=2, ensure_ascii=False))
+    print_report(results)
+    print(f"(written to {args.output})")
+    print(result_line(results))
+    return 0
+
+
+def _finite(value):
+    """Strict JSON has no Infinity: write "inf"."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return "inf" if isinstance(value, float) and math.isinf(value) else value
+
+
+def raise_fd_limit(wanted):
+    """Every socket is a file descriptor, on both sides; servers inherit this."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(hard, max(soft, wanted))
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        print(f"warning: only {target} file descriptors (wanted {wanted})", file=sys.stderr)
+
+
+async def run(args):
+    # Ctrl-C or kill: unwind, so the servers stop and the database is dropped.
+    loop, task = asyncio.get_running_loop(), asyncio.current_task()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    results = {
+        "config": {
+            "clients": args.clients,
+            "changes": args.changes,
+            "interval_s": args.interval,
+            "soak_min": args.soak,
+            "processes": args.processes,
+            "vote_window_s": args.vote_window,
+            "database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
+            "layer": "redis-pubsub" if os.environ.get("REDIS_URL") else "in-memory",
+            "cpus": os.cpu_count(),
+            "app_commit": _git("rev-parse", "--short", "HEAD"),
+            # Uncommitted app changes the run included (others edit this checkout).
+            "app_changes": _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench", ":!tests"),
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+    }
+    results["floor"] = None if args.skip_floor else await bench_floor(args)
+    results["app"] = await bench_app(args)
+    return results
+
+
+def _git(*args):
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return None
+
+
+# --- The floor -------------------------------------------------------------------
+
+
+async def bench_floor(args):
+    floor = Floor()
+    floor.start()
+    try:
+        rss_before = floor.rss_kb()
+        sockets = [Socket(f"ws://127.0.0.1:{floor.port}/") for _ in range(args.clients)]
+        half = len(sockets) // 2
+        failures = await open_all(sockets[:half], args.concurrency)
+        await asyncio.sleep(1)
+        rss_half = floor.rss_kb()
+        failures += await open_all(sockets[half:], args.concurrency)
+        await asyncio.sleep(1)
+        rss_after = floor.rss_kb()
+        control = await connect(f"ws://127.0.0.1:{floor.port}/control", proxy=None, compression=None)
+
+        async def trigger(k):
+            await control.send(str(k + 1))
+
+        with Usage(floor.cpu_seconds) as usage:
+            result = await fanout(
+                sockets,
+                trigger,
+                lambda: list(range(1, args.changes + 1)),
+                count=args.changes,
+                interval=args.interval,
+                timeout=args.timeout,
+            )
+        result["cpu"] = usage.figures
+        result["open_failures"] = len(failures)
+        result["kb_per_conn"] = round((rss_after - rss_before) / max(1, args.clients), 1)
+        result["marginal_kb_per_conn"] = round((rss_after - rss_half) / max(1, args.clients - half), 1)
+        result["push_bytes"] = _mean_push_bytes(sockets)
+        await control.close()
+        await close_all(sockets)
+        return result
+    finally:
+        floor.stop()
+
+
+# --- The app ---------------------------------------------------------------------
+
+
+async def bench_app(args):
+    workdir = tempfile.mkdtemp(prefix="yishi-bench-")
+    app = App(workdir, args.processes, args.port, args.settings)
+    out = {"database": app.db.kind, "layer": app.layer, "processes": args.processes}
+    try:
+        started = time.monotonic()
+        data = app.setup_data(args.clients)
+        out["setup_s"] = round(time.monotonic() - started, 1)
+        app.start()
+        profiler = Profiler(args.profile, app.pids) if args.profile else None
+        try:
+            await run_app(args, app, data, out, Phases(profiler))
+        finally:
+            if profiler:
+                profiler.stop()
+    except BaseException:
+        print(app.log_tail() if app.processes else "(no server started)", file=sys.stderr)
+        raise
+    finally:
+        app.stop()
+        app.cleanup()
+        if args.keep:
+            print(f"server logs kept in {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return out
+
+
+async def run_app(args, app, data, out, phases):
+    code = data["meeting_code"]
+    ports = app.ports
+
+    # The facilitator logs in before the room arrives.
+    staff = await log_in(ports[0], data)
+    phases.start("join")
+    phones, out["join"] = await join_all(ports, code, data["codes"][: args.clients], args.concurrency)
+
+    phases.start("connect")
+    console = Socket(ws_url(ports[0], code, "facilitator"), headers=cookies(staff), origin=staff.origin)
+    turnout = Turnout()
+    projector = Socket(
+        ws_url(ports[-1], code, "projector", key=data["projector_key"]), origin=_origin(ports[-1]), watch=turnout
+    )
+    await console.open()
+    await projector.open()
+    await asyncio.sleep(1)
+    rss_before = app.rss_kb()
+    residents = [
+        Socket(ws_url(phone.port, code, "resident"), headers=cookies(phone), origin=phone.origin) for phone in phones
+    ]
+    # Opened in two halves: the second half's growth is the marginal cost per
+    # socket, free of heap the joins left behind that the first half reuses.
+    half = len(residents) // 2
+    started = time.monotonic()
+    failures = await open_all(residents[:half], args.concurrency)
+    await asyncio.sleep(1)
+    rss_half = app.rss_kb()
+    failures += await open_all(residents[half:], args.concurrency)
+    out["connect"] = {
+        "opened": len(residents) - len(failures),
+        "failed": len(failures),
+        "failures": Counter(failures).most_common(5),
+        "seconds": round(time.monotonic() - started - 1, 1),
+    }
+    residents = [s for s in residents if s.ws is not None]
+    await asyncio.sleep(1)
+    rss_after = app.rss_kb()
+    out["memory"] = {
+        "rss_before_kb": rss_before,
+        "rss_half_kb": rss_half,
+        "rss_after_kb": rss_after,
+        "kb_per_conn": round((rss_after - rss_before) / max(1, len(residents)), 1),
+        "marginal_kb_per_conn": round((rss_after - rss_half) / max(1, len(residents) - half), 1),
+    }
+
+    phases.start("fanout")
+    changes = Changes(staff, data["meeting_id"], console)
+    with Usage(app.cpu_seconds) as usage, Resyncs(residents) as resyncs:
+        out["fanout"] = await changes.fan_out(residents, args.changes, args.interval, args.timeout)
+    out["fanout"]["cpu"] = usage.figures
+    out["fanout"]["resyncs"] = resyncs.count
+    out["fanout"]["push_bytes"] = _mean_push_bytes(residents)
+    out["fanout"]["post_errors"] = changes.errors
+
+    phases.start("votes")
+    with Usage(app.cpu_seconds) as usage, Resyncs(residents) as resyncs:
+        out["votes"] = await vote_burst(phones, code, data["poll_id"], args.vote_window, args.vote_timeout)
+    out["votes"]["cpu"] = usage.figures
+    out["votes"]["resyncs"] = resyncs.count
+    out["votes"]["settle_s"] = await settle(app)
+    out["votes"].update(check_ballots(app.ballots(data["poll_id"]), out["votes"]))
+    out["votes"]["projector_final_ms"] = await projector_final(turnout, out["votes"])
+
+    phases.start("soak")
+    everyone = [*residents, console, projector]
+    with Usage(app.cpu_seconds) as usage, Resyncs(residents) as resyncs:
+        out["soak"] = await soak(everyone, residents, args.soak * 60)
+    out["soak"]["cpu"] = usage.figures
+    out["soak"]["resyncs"] = resyncs.count
+
+    phases.start("after soak")
+    after = await changes.fan_out(residents, 1, args.interval, args.timeout)
+    out["after_soak"] = {"lost": after["lost"], "latency_ms": after["latency_ms"]}
+    out["server_errors"] = app.errors()
+    out["disconnects"] = phases.disconnects(everyone)
+    out["out_of_order"] = sum(s.out_of_order for s in everyone)
+    await close_all(everyone)
+
+
+def ws_url(port, code, audience, key=None):
+    query = f"?lang={LANG}" + (f"&key={key}" if key else "")
+    return f"ws://127.0.0.1:{port}/ws/m/{code}/{audience}/{query}"
+
+
+def _origin(port):
+    return f"http://127.0.0.1:{port}"
+
+
+def cookies(browser):
+    return {"Cookie": browser.cookie_header()}
+
+
+def _mean_push_bytes(sockets):
+    pushes = sum(s.pushes for s in sockets)
+    return round(sum(s.push_bytes for s in sockets) / pushes) if pushes else None
+
+
+class Phases:
+    """When each phase began, to say in which one a socket was disconnected
+    (and, with --profile, to profile the servers phase by phase)."""
+
+    def __init__(self, profiler=None):
+        self.starts = []
+        self.profiler = profiler
+
+    def start(self, name):
+        self.starts.append((time.monotonic(), name))
+        if self.profiler:
+            self.profiler.start(name)
+
+    def disconnects(self, sockets):
+        counts = Counter()
+        for socket in sockets:
+            if socket.disconnected:
+                at, _code = socket.disconnected
+                counts[next(name for start, name in reversed(self.starts) if start <= at)] += 1
+        codes = Counter(s.disconnected[1] for s in sockets if s.disconnected)
+        return {"total": sum(counts.values()), "by_phase": dict(counts), "close_codes": dict(codes)}
+
+
+class Usage:
+    """Wall time, and CPU time of this (client) process and of the server(s),
+    over a phase: if the client burns a core, its figures are suspect."""
+
+    def __init__(self, server_cpu):
+        self.server_cpu = server_cpu
+        self.lag = LoopLag()
+
+    def __enter__(self):
+        self.wall, self.client, self.server = time.monotonic(), _own_cpu(), self.server_cpu()
+        self.lag.start()
+        return self
+
+    def __exit__(self, *exc):
+        lags = self.lag.stop()
+        self.figures = {
+            "wall_s": round(time.monotonic() - self.wall, 2),
+            "client_cpu_s": round(_own_cpu() - self.client, 2),
+            "server_cpu_s": round(self.server_cpu() - self.server, 2),
+            "client_loop_lag_p99_ms": round((percentile(lags, 99) or 0) * 1000, 1),
+            "client_loop_lag_max_ms": round(max(lags, default=0) * 1000, 1),
+        }
+
+
+class Resyncs:
+    """Full-state messages the residents got during a phase, unasked (the
+    server's own resyncs): each is a whole page's state per socket."""
+
+    def __init__(self, sockets):
+        self.sockets = sockets
+
+    def __enter__(self):
+        self.before = sum(s.states for s in self.sockets)
+        return self
+
+    def __exit__(self, *exc):
+        self.count = sum(s.states for s in self.sockets) - self.before
+
+
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# --- Joining -------------------------------------------------------------------
+
+
+async def join_all(ports, meeting_code, codes, concurrency):
+    """Every household's phone joins through the join page, `concurrency` at a
+    time; phones are spread round-robin over the server processes."""
+    gate = asyncio.Semaphore(concurrency)
+    failures = []
+
+    async def join(i, code):
+        phone = Browser("127.0.0.1", ports[i % len(ports)])
+        async with gate:
+            try:
+                status, _headers, _body = await phone.get(f"/m/{meeting_code}/")
+                if status != 200 or "csrftoken" not in phone.cookies:
+                    raise RuntimeError(f"join page answered {status}")
+                status, _headers, _body = await phone.post(f"/m/{meeting_code}/", {"code": code})
+                if status != 302 or "sessionid" not in phone.cookies:
+                    raise RuntimeError(f"join answered {status}")
+                return phone
+            except Exception as error:  # noqa: BLE001 - every failure is a figure
+                failures.append(repr(error))
+                return None
+
+    started = time.monotonic()
+    phones = await asyncio.gather(*(join(i, code) for i, code in enumerate(codes)))
+    seconds = time.monotonic() - started
+    figures = {
+        "joined": len(codes) - len(failures),
+        "failed": len(failures),
+        "failures": Counter(failures).most_common(5),
+        "seconds": round(seconds, 1),
+        "per_second": round(len(codes) / seconds, 1),
+    }
+    return [p for p in phones if p is not None], figures
+
+
+async def log_in(port, data):
+    staff = Browser("127.0.0.1", port)
+    await staff.get("/accounts/login/")
+    status, _headers, _body = await staff.post(
+        "/accounts/login/", {"username": data["username"], "password": data["password"]}
+    )
+    if status != 302:
+        raise RuntimeError(f"staff login answered {status}")
+    return staff
+
+
+# --- Fan-out ---------------------------------------------------------------------
+
+
+class Changes:
+    """The facilitator's changes: one speaker added per change (a new name each
+    time, so no speech limit or duplicate refusal), each pushing "speaker" and
+    "queue" to every audience. The console's own socket tells each change's
+    revision: it gets exactly one push per change."""
+
+    def __init__(self, staff, meeting_id, console):
+        self.staff, self.meeting_id, self.console = staff, meeting_id, console
+        self.made = 0
+        self.errors = []
+
+    async def fan_out(self, residents, count, interval, timeout):
+        self.console.log.clear()
+        return await fanout(residents, self.make, self.revisions, count=count, interval=interval, timeout=timeout)
+
+    async def make(self, _k):
+        self.made += 1
+        status, _headers, body = await self.staff.post(
+            f"/staff/meetings/{self.meeting_id}/floor/add/",
+            {"who": f"bench-{self.made}", "stance": "for"},
+            headers={"HX-Request": "true"},
+        )
+        if status != 204:
+            self.errors.append(f"{status}: {body[:200]!r}")
+
+    def revisions(self):
+        revs = []
+        for _t, rev in self.console.log:
+            if not revs or rev > revs[-1]:
+                revs.append(rev)
+        return revs
+
+
+# --- Votes -----------------------------------------------------------------------
+
+
+async def vote_burst(phones, meeting_code, poll_id, window, timeout):
+    """Every joined household votes once, at times spread evenly over `window`
+    seconds, each with a unique idempotency key; ack latency runs from the
+    scheduled time to the 200 {"recorded": true} after commit. A phone that
+    has no answer after `timeout` seconds gives up: not acknowledged."""
+    t0 = time.monotonic() + 1.0
+    step = window / max(1, len(phones))
+    run = os.urandom(4).hex()
+
+    async def vote(i, phone):
+        due = t0 + i * step
+        await sleep_until(due)
+        try:
+            status, _headers, body = await phone.post(
+                f"/m/{meeting_code}/vote/{poll_id}/",
+                {"choice": CHOICES[i % 3], "key": f"bench-{run}-{i}"},
+                headers={"Accept": "application/json"},
+                timeout=timeout,
+            )
+        except Exception as error:  # noqa: BLE001 - a failed request is a figure
+            return {"error": repr(error)}
+        done = time.monotonic()
+        recorded = status == 200 and json.loads(body or b"{}").get("recorded") is True
+        return {"status": status, "recorded": recorded, "latency": done - due, "done": done}
+
+    outcomes = await asyncio.gather(*(vote(i, phone) for i, phone in enumerate(phones)))
+    acked = [o for o in outcomes if o.get("recorded")]
+    return {
+        "votes": len(outcomes),
+        "acked": len(acked),
+        # A vote never acknowledged has an infinite ack latency: if more than
+        # 1% are, p99 is "inf", not the p99 of the lucky ones.
+        "ack_ms": summary_ms([o["latency"] if o.get("recorded") else math.inf for o in outcomes]),
+        "acked_only_ms": summary_ms([o["latency"] for o in acked]),
+        "not_200": dict(Counter(o["status"] for o in outcomes if o.get("status", 200) != 200)),
+        "errors": Counter(o["error"] for o in outcomes if "error" in o).most_common(5),
+        "last_ack": max((o["done"] for o in acked), default=None),
+    }
+
+
+async def settle(app, idle_cores=0.15, longest=300):
+    """Wait until the servers have worked off what they were given (requests a
+    phone gave up on still run to the end): CPU under `idle_cores` for 2 s."""
+    started = time.monotonic()
+    quiet, last = 0, app.cpu_seconds()
+    while quiet < 2 and time.monotonic() - started < longest:
+        await asyncio.sleep(1)
+        now = app.cpu_seconds()
+        quiet = quiet + 1 if now - last < idle_cores else 0
+        last = now
+    return round(time.monotonic() - started, 1)
+
+
+def check_ballots(db, votes):
+    """What the database holds against what was acknowledged."""
+    return {
+        "db_ballots": db["ballots"],
+        "lost": max(0, votes["acked"] - db["ballots"]),
+        "unacknowledged_ballots": max(0, db["ballots"] - votes["acked"]),
+        "dup": db["duplicates"],
+    }
+
+
+class Turnout:
+    """The projector's count of ballots, from every push's turnout panel."""
+
+    def __init__(self):
+        self.seen = []  # (arrival, ballots cast)
+
+    def __call__(self, now, data):
+        match = TURNOUT.search(data)
+        if match:
+            self.seen.append((now, int(match.group(1))))
+
+
+async def projector_final(turnout, votes, wait=10.0):
+    """Milliseconds from the last ack until the projector shows the final count."""
+    if votes["last_ack"] is None:
+        return None
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        shown = next((t for t, n in turnout.seen if n >= votes["db_ballots"]), None)
+        if shown is not None:
+            return round((shown - votes["last_ack"]) * 1000, 1)
+        await asyncio.sleep(0.05)
+    return None
+
+
+# --- Soak ------------------------------------------------------------------------
+
+
+async def soak(everyone, residents, seconds):
+    """All sockets idle but for live.js's pings; disconnects are counted by phase."""
+    end = time.monotonic() + seconds
+    # Stop pinging early enough that the last pings' answers are due in time.
+    ping_until = end - min(WATCHDOG, seconds / 2)
+    late = await ping_every(everyone, PING_PERIOD, ping_until, WATCHDOG)
+    await sleep_until(end)
+    late += count_late(everyone, WATCHDOG)
+    rtts = [rtt for s in residents for rtt in s.pong_rtts]
+    return {
+        "seconds": round(seconds, 1),
+        "pings_answered": len(rtts),
+        "pongs_late": late,
+        "pong_rtt_ms": summary_ms(rtts),
+        "still_open": sum(1 for s in everyone if s.alive),
+    }
+
+
+# --- Report ----------------------------------------------------------------------
+
+
+def headline(results):
+    """The figures of the RESULT line."""
+    app, floor = results["app"], results["floor"]
+    fan_p99 = app["fanout"]["latency_ms"]["p99"]
+    floor_p99 = floor["latency_ms"]["p99"] if floor else None
+    return {
+        "clients": results["config"]["clients"],
+        "fanout_p99_ms": fan_p99,
+        "floor_p99_ms": floor_p99,
+        "ratio": round(fan_p99 / floor_p99, 2) if fan_p99 and floor_p99 else None,
+        "lost": app["fanout"]["lost"] + app["after_soak"]["lost"],
+        "vote_p99_ms": app["votes"]["ack_ms"]["p99"],
+        "votes_lost": app["votes"]["lost"],
+        "dup": app["votes"]["dup"],
+        "disconnects": app["disconnects"]["total"],
+        "kb_per_conn": app["memory"]["kb_per_conn"],
+    }
+
+
+def result_line(results):
+    return "RESULT " + " ".join(f"{k}={_fmt(v)}" for k, v in headline(results).items())
+
+
+def _fmt(value):
+    return "na" if value is None else str(value)
+
+
+def targets(results):
+    """Each target at its stated level: (name, met, what was measured)."""
+    h, app = headline(results), results["app"]
+    votes = app["votes"]
+    joined, connected = app["join"]["joined"], app["connect"]["opened"]
+    rows = [
+        (
+            "(validity) every phone joined and connected",
+            joined == connected == results["config"]["clients"],
+            f"{joined} joined, {connected} connected; join failures {app['join']['failures'] or 'none'}",
+        ),
+        ("fan-out p99 <= 2x floor p99", h["ratio"] is not None and h["ratio"] <= 2.0, f"{h['ratio']}x"),
+        ("0 pushes lost", h["lost"] == 0, h["lost"]),
+        ("every vote acknowledged", votes["acked"] == votes["votes"], f"{votes['acked']}/{votes['votes']}"),
+        ("vote ack p99 <= 1 s", _le(h["vote_p99_ms"], 1000), f"{h['vote_p99_ms']} ms"),
+        ("0 votes lost, 0 dup", h["votes_lost"] == 0 and h["dup"] == 0, f"{h['votes_lost']} / {h['dup']}"),
+        (
+            "projector final count <= 1 s after last ack",
+            _le(votes["projector_final_ms"], 1000),
+            f"{votes['projector_final_ms']} ms",
+        ),
+        ("0 disconnects", h["disconnects"] == 0, h["disconnects"]),
+        ("<= 40 KB per connection", _le(h["kb_per_conn"], 40), f"{h['kb_per_conn']} KB"),
+    ]
+    return rows
+
+
+def _le(value, limit):
+    return value is not None and value <= limit
+
+
+def print_report(results):
+    config, app, floor = results["config"], results["app"], results["floor"]
+    print(
+        f"\nYishi bench: {config['clients']} clients, {config['changes']} changes every "
+        f"{config['interval_s'] * 1000:.0f} ms, votes over {config['vote_window_s']:.0f} s, soak "
+        f"{config['soak_min']} min; {config['processes']} Daphne process(es), {app['database']} + "
+        f"{app['layer']} layer; {config['cpus']} CPUs, client in this process; app at {config['app_commit']}"
+        + (" with uncommitted changes" if config["app_changes"] else "")
+    )
+    print(
+        f"setup {app['setup_s']} s; joins {app['join']['joined']}/{config['clients']} in "
+        f"{app['join']['seconds']} s ({app['join']['per_second']}/s); sockets opened "
+        f"{app['connect']['opened']} in {app['connect']['seconds']} s"
+    )
+    print(f"\n{'fan-out (from scheduled time)':<36}{'app':>10}{'floor':>10}{'ratio':>8}")
+    fan, ffan = app["fanout"], floor or {}
+    for label, key in (("p50", "p50"), ("p95", "p95"), ("p99", "p99"), ("max", "max")):
+        _row(f"latency {label} (ms)", fan["latency_ms"][key], ffan.get("latency_ms", {}).get(key))
+    _row("last client reached, max (ms)", fan["last_client_ms"]["max"], ffan.get("last_client_ms", {}).get("max"))
+    _row(
+        "last client reached, median (ms)",
+        fan["last_client_ms"]["median"],
+        ffan.get("last_client_ms", {}).get("median"),
+    )
+    _row("lost (client x change)", fan["lost"], ffan.get("lost"))
+    _row("out-of-order pushes", fan["out_of_order"], ffan.get("out_of_order"))
+    _row("push size (bytes)", fan["push_bytes"], ffan.get("push_bytes"))
+    _row("memory per connection (KB)", app["memory"]["kb_per_conn"], ffan.get("kb_per_conn"))
+    _row("  marginal, second half (KB)", app["memory"]["marginal_kb_per_conn"], ffan.get("marginal_kb_per_conn"))
+    _row("server CPU in fan-out (s)", fan["cpu"]["server_cpu_s"], ffan.get("cpu", {}).get("server_cpu_s"))
+    _row("client CPU in fan-out (s)", fan["cpu"]["client_cpu_s"], ffan.get("cpu", {}).get("client_cpu_s"))
+    _row(
+        "client loop lag p99 (ms)",
+        fan["cpu"]["client_loop_lag_p99_ms"],
+        ffan.get("cpu", {}).get("client_loop_lag_p99_ms"),
+    )
+    print(
+        f"trigger (facilitator POST) start lateness p99: {fan['trigger_late_ms']['p99']} ms; "
+        f"full-state resyncs sent to residents: fan-out {fan['resyncs']}, votes {app['votes']['resyncs']}, "
+        f"soak {app['soak']['resyncs']}"
+    )
+    if fan["post_errors"]:
+        print(f"facilitator POST errors: {fan['post_errors'][:3]}")
+
+    votes = app["votes"]
+    print(
+        f"\nvotes: {votes['acked']}/{votes['votes']} acknowledged; ack ms p50 {votes['ack_ms']['p50']} "
+        f"p95 {votes['ack_ms']['p95']} p99 {votes['ack_ms']['p99']} max {votes['ack_ms']['max']} "
+        f"(acknowledged ones only: p99 {votes['acked_only_ms']['p99']}); "
+        f"non-200 {votes['not_200'] or 'none'}; errors {votes['errors'] or 'none'}; "
+        f"servers busy {votes['settle_s']} s more"
+    )
+    print(
+        f"database: {votes['db_ballots']} ballots, lost {votes['lost']}, dup {votes['dup']}, "
+        f"unacknowledged {votes['unacknowledged_ballots']}; projector final count "
+        f"{votes['projector_final_ms']} ms after the last ack; server CPU {votes['cpu']['server_cpu_s']} s "
+        f"in {votes['cpu']['wall_s']} s"
+    )
+    soak_ = app["soak"]
+    print(
+        f"soak {soak_['seconds']} s: disconnects {app['disconnects']}; pongs late {soak_['pongs_late']}; "
+        f"pong rtt p99 {soak_['pong_rtt_ms']['p99']} ms; server CPU {soak_['cpu']['server_cpu_s']} s; "
+        f"after the soak: lost {app['after_soak']['lost']}, "
+        f"p99 {app['after_soak']['latency_ms']['p99']} ms"
+    )
+    if app.get("server_errors"):
+        print("server errors (Daphne logs):")
+        for line, count in app["server_errors"]:
+            print(f"  {count} x {line}")
+    print("\ntargets:")
+    for name, met, measured in targets(results):
+        print(f"  [{'met' if met else 'MISSED'}] {name}: {measured}")
+
+
+def _row(label, ours, floor):
+    ratio = f"{ours / floor:.2f}" if isinstance(ours, int | float) and floor else ""
+    print(f"{label:<36}{_fmt(ours):>10}{_fmt(floor):>10}{ratio:>8}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
