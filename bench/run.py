@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -227,15 +228,63 @@ async def bench_app(args):
 
 
 async def run_app(args, app, data, out, phases):
-    code = data["meeting_code"]
-    ports = app.ports
-
     # The facilitator logs in before the room arrives.
-    staff = await log_in(ports[0], data)
+    staff = await log_in(app.ports[0], data)
     phases.start("join")
-    phones, out["join"] = await join_all(ports, code, data["codes"][: args.clients], args.concurrency)
+    phones, out["join"] = await join_all(app.ports, data["meeting_code"], data["codes"][: args.clients], args)
 
     phases.start("connect")
+    pages = await open_pages(args, app, data, staff, phones, out)
+
+    phases.start("fanout")
+    changes = Changes(staff, data["meeting_id"], pages.console)
+    with Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
+        out["fanout"] = await changes.fan_out(pages.residents, args.changes, args.interval, args.timeout)
+    out["fanout"].update(
+        cpu=usage.figures,
+        resyncs=resyncs.count,
+        push_bytes=_mean_push_bytes(pages.residents),
+        post_errors=changes.errors,
+    )
+
+    phases.start("votes")
+    with Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
+        out["votes"] = await vote_burst(phones, data, args.vote_window, args.vote_timeout)
+    out["votes"].update(cpu=usage.figures, resyncs=resyncs.count, settle_s=await settle(app))
+    out["votes"].update(check_ballots(app.ballots(data["poll_id"]), out["votes"]))
+    out["votes"]["projector_final_ms"] = await projector_final(pages.turnout, out["votes"])
+
+    phases.start("soak")
+    with Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
+        out["soak"] = await soak(pages.everyone, pages.residents, args.soak * 60)
+    out["soak"].update(cpu=usage.figures, resyncs=resyncs.count)
+
+    phases.start("after soak")
+    after = await changes.fan_out(pages.residents, 1, args.interval, args.timeout)
+    out["after_soak"] = {"lost": after["lost"], "latency_ms": after["latency_ms"]}
+    out["server_errors"] = app.errors()
+    out["disconnects"] = phases.disconnects(pages.everyone)
+    out["out_of_order"] = sum(s.out_of_order for s in pages.everyone)
+    await close_all(pages.everyone)
+
+
+@dataclass
+class Pages:
+    """The open live pages: the console, the projector and every phone."""
+
+    console: Socket
+    projector: Socket
+    turnout: "Turnout"
+    residents: list
+
+    @property
+    def everyone(self):
+        return [*self.residents, self.console, self.projector]
+
+
+async def open_pages(args, app, data, staff, phones, out):
+    """Console and projector first, then the phones; server memory around them."""
+    code, ports = data["meeting_code"], app.ports
     console = Socket(ws_url(ports[0], code, "facilitator"), headers=cookies(staff), origin=staff.origin)
     turnout = Turnout()
     projector = Socket(
@@ -272,39 +321,7 @@ async def run_app(args, app, data, out, phases):
         "kb_per_conn": round((rss_after - rss_before) / max(1, len(residents)), 1),
         "marginal_kb_per_conn": round((rss_after - rss_half) / max(1, len(residents) - half), 1),
     }
-
-    phases.start("fanout")
-    changes = Changes(staff, data["meeting_id"], console)
-    with Usage(app.cpu_seconds) as usage, Resyncs(residents) as resyncs:
-        out["fanout"] = await changes.fan_out(residents, args.changes, args.interval, args.timeout)
-    out["fanout"]["cpu"] = usage.figures
-    out["fanout"]["resyncs"] = resyncs.count
-    out["fanout"]["push_bytes"] = _mean_push_bytes(residents)
-    out["fanout"]["post_errors"] = changes.errors
-
-    phases.start("votes")
-    with Usage(app.cpu_seconds) as usage, Resyncs(residents) as resyncs:
-        out["votes"] = await vote_burst(phones, code, data["poll_id"], args.vote_window, args.vote_timeout)
-    out["votes"]["cpu"] = usage.figures
-    out["votes"]["resyncs"] = resyncs.count
-    out["votes"]["settle_s"] = await settle(app)
-    out["votes"].update(check_ballots(app.ballots(data["poll_id"]), out["votes"]))
-    out["votes"]["projector_final_ms"] = await projector_final(turnout, out["votes"])
-
-    phases.start("soak")
-    everyone = [*residents, console, projector]
-    with Usage(app.cpu_seconds) as usage, Resyncs(residents) as resyncs:
-        out["soak"] = await soak(everyone, residents, args.soak * 60)
-    out["soak"]["cpu"] = usage.figures
-    out["soak"]["resyncs"] = resyncs.count
-
-    phases.start("after soak")
-    after = await changes.fan_out(residents, 1, args.interval, args.timeout)
-    out["after_soak"] = {"lost": after["lost"], "latency_ms": after["latency_ms"]}
-    out["server_errors"] = app.errors()
-    out["disconnects"] = phases.disconnects(everyone)
-    out["out_of_order"] = sum(s.out_of_order for s in everyone)
-    await close_all(everyone)
+    return Pages(console, projector, turnout, residents)
 
 
 def ws_url(port, code, audience, key=None):
@@ -395,10 +412,10 @@ def _own_cpu():
 # --- Joining -------------------------------------------------------------------
 
 
-async def join_all(ports, meeting_code, codes, concurrency):
-    """Every household's phone joins through the join page, `concurrency` at a
-    time; phones are spread round-robin over the server processes."""
-    gate = asyncio.Semaphore(concurrency)
+async def join_all(ports, meeting_code, codes, args):
+    """Every household's phone joins through the join page, `--concurrency` at
+    a time; phones are spread round-robin over the server processes."""
+    gate = asyncio.Semaphore(args.concurrency)
     failures = []
 
     async def join(i, code):
@@ -479,11 +496,12 @@ class Changes:
 # --- Votes -----------------------------------------------------------------------
 
 
-async def vote_burst(phones, meeting_code, poll_id, window, timeout):
+async def vote_burst(phones, data, window, timeout):
     """Every joined household votes once, at times spread evenly over `window`
     seconds, each with a unique idempotency key; ack latency runs from the
     scheduled time to the 200 {"recorded": true} after commit. A phone that
     has no answer after `timeout` seconds gives up: not acknowledged."""
+    path = f"/m/{data['meeting_code']}/vote/{data['poll_id']}/"
     t0 = time.monotonic() + 1.0
     step = window / max(1, len(phones))
     run = os.urandom(4).hex()
@@ -493,7 +511,7 @@ async def vote_burst(phones, meeting_code, poll_id, window, timeout):
         await sleep_until(due)
         try:
             status, _headers, body = await phone.post(
-                f"/m/{meeting_code}/vote/{poll_id}/",
+                path,
                 {"choice": CHOICES[i % 3], "key": f"bench-{run}-{i}"},
                 headers={"Accept": "application/json"},
                 timeout=timeout,

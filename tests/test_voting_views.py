@@ -39,7 +39,7 @@ def test_the_htmx_answer_is_the_phones_own_line(client, poll, households):
     join_session(client, poll.meeting, households[0])
     response = client.post(vote_url(poll), {"choice": "against", "key": "k"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert 'id="my-vote"' in html and 'data-choice="against"' in html and "Your vote is recorded" in html
+    assert 'class="my-vote-line"' in html and 'data-choice="against"' in html and "Your vote is recorded" in html
     mine = client.get(reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}))
     assert 'data-choice="against"' in mine.content.decode()
 

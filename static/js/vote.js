@@ -6,6 +6,8 @@
   "use strict";
   var keyInput = document.getElementById("vote-key");
   var retries = 0;
+  var mineAskedAt = 0;  // when this page last asked for its line
+  var votedAt = 0;      // when this page last sent a vote
 
   function newKey() {
     var bytes = new Uint8Array(16);
@@ -13,7 +15,8 @@
     keyInput.value = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
-  function mine() { return document.getElementById("my-vote"); }
+  // This household's line: data-poll and data-choice of what the server recorded.
+  function mine() { return document.querySelector("#my-vote .my-vote-line") || document.getElementById("my-vote"); }
 
   // Mark the chosen button; fetch this household's line when a new poll shows.
   function sync() {
@@ -24,7 +27,10 @@
     if (poll && poll !== line.getAttribute("data-poll")) {
       var buttons = panel.querySelector(".vote-buttons");
       var src = buttons ? buttons.getAttribute("data-vote-url") + "mine/" : null;
-      if (src && window.htmx) window.htmx.ajax("GET", src, { target: "#my-vote", swap: "outerHTML" });
+      if (src && window.htmx) {
+        mineAskedAt = Date.now();
+        window.htmx.ajax("GET", src, { target: "#my-vote", swap: "innerHTML" });
+      }
       return;
     }
     var chosen = (line.getAttribute("data-choice") || "").split(",");
@@ -35,6 +41,14 @@
     for (var j = 0; j < boxes.length; j++) boxes[j].parentNode.classList.toggle("chosen", chosen.indexOf(boxes[j].value) >= 0);
   }
 
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.classList && event.detail.elt.classList.contains("vote-button")) votedAt = Date.now();
+  });
+  // A line asked for before a vote was sent is older than the vote's answer.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var path = event.detail.requestConfig && event.detail.requestConfig.path;
+    if (path && /\/mine\/$/.test(path) && mineAskedAt < votedAt) event.detail.shouldSwap = false;
+  });
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
     if (!elt.classList || !elt.classList.contains("vote-button")) return;
