@@ -30,18 +30,30 @@
     body.setAttribute("data-connection", state);
   }
 
+  // Boxes a resident has ticked survive a push of the same panel.
+  function keepTicks(from, to) {
+    var ticked = from.querySelectorAll("input[type=checkbox]:checked, input[type=radio]:checked");
+    for (var i = 0; i < ticked.length; i++) {
+      var twin = to.querySelector('input[name="' + ticked[i].name + '"][value="' + ticked[i].value + '"]');
+      if (twin) twin.checked = true;
+    }
+  }
+
   function apply(message) {
     var panels = message.panels || {};
     var rev = Number(message.rev) || 0;
     Object.keys(panels).forEach(function (name) {
       var current = document.getElementById("panel-" + name);
       if (!current) return;
-      if ((Number(current.getAttribute("data-rev")) || 0) > rev) return;  // stale
+      var shown = Number(current.getAttribute("data-rev")) || 0;
+      if (shown > rev) return;  // stale
+      if (shown === rev && message.type === "state") return;  // the page already shows this revision
       var holder = document.createElement("template");
       holder.innerHTML = panels[name].trim();
       var fresh = holder.content.firstElementChild;
       if (!fresh) return;
       fresh.setAttribute("data-rev", String(rev));
+      keepTicks(current, fresh);
       current.replaceWith(fresh);
       if (window.htmx) window.htmx.process(fresh);
     });
