@@ -104,6 +104,18 @@ def render_panels(meeting, audience, language, names=None):
         }
 
 
+def coalesce_seconds(audience):
+    """How long a coalesced panel waits before it is rendered for `audience`.
+
+    The projector and the console follow a vote burst closely; phones get the
+    count less often: a phone has no use for three updates a second, and every
+    push to a room of phones costs the server as much as a queue change.
+    """
+    if audience == RESIDENT:
+        return settings.REALTIME_RESIDENT_COALESCE_SECONDS
+    return settings.REALTIME_COALESCE_SECONDS
+
+
 def stamped(text):
     """A JSON object message with the server's clock (ms) at sending added.
 
@@ -165,7 +177,10 @@ def touch_on_commit(meeting_id, panels):
     assert all(_panels[n].coalesce for n in names), "touch_on_commit is for coalesced panels"
 
     def after_commit():
-        bump(meeting_id)
+        # A transaction of its own, so on SQLite it queues for the process's
+        # write lock with the others (deliberation/sqlite) instead of polling.
+        with transaction.atomic():
+            bump(meeting_id)
         mark_dirty(meeting_id, names)
 
     transaction.on_commit(after_commit)
@@ -250,7 +265,7 @@ class Hub:
         self.reader = None
         self.sockets = defaultdict(set)
         self.groups = {}  # group -> (meeting_id, audience, language)
-        self.dirty = {}  # meeting_id -> panel names waiting for the window
+        self.dirty = {}  # group -> panel names waiting for its window
         self.state_cache = {}
         self.state_inflight = {}
         self.lock = asyncio.Lock()
@@ -317,31 +332,32 @@ class Hub:
             await self.fan_out(message["group"], message["rev"], message["panels"])
 
     def _mark(self, meeting_id, names):
-        """Render coalesced panels once per window, not once per vote."""
-        if not self._meeting_groups(meeting_id):
-            return
-        waiting = self.dirty.get(meeting_id)
-        if waiting is None:
-            self.dirty[meeting_id] = set(names)
-            asyncio.get_running_loop().call_later(
-                settings.REALTIME_COALESCE_SECONDS, lambda: asyncio.ensure_future(self._flush(meeting_id))
-            )
-        else:
-            waiting.update(names)
-
-    async def _flush(self, meeting_id):
-        names = self.dirty.pop(meeting_id, set())
+        """Render coalesced panels once per window per group, not once per vote."""
         for group in self._meeting_groups(meeting_id):
-            _meeting, audience, language = self.groups[group]
+            audience = self.groups[group][1]
             wanted = {p.name for p in panels_for(audience) if p.name in names}
             if not wanted:
                 continue
-            try:
-                rev, panels = await self.render(meeting_id, audience, language, wanted)
-            except Exception:
-                log.exception("rendering %s for %s failed", wanted, group)
-                continue
-            await self.fan_out(group, rev, panels)
+            waiting = self.dirty.get(group)
+            if waiting is None:
+                self.dirty[group] = wanted
+                asyncio.get_running_loop().call_later(
+                    coalesce_seconds(audience), lambda group=group: asyncio.ensure_future(self._flush(group))
+                )
+            else:
+                waiting.update(wanted)
+
+    async def _flush(self, group):
+        names = self.dirty.pop(group, None)
+        if not names or group not in self.groups:
+            return
+        meeting_id, audience, language = self.groups[group]
+        try:
+            rev, panels = await self.render(meeting_id, audience, language, names)
+        except Exception:
+            log.exception("rendering %s for %s failed", names, group)
+            return
+        await self.fan_out(group, rev, panels)
 
     async def _watch(self):
         """Heal lost pushes: a revision that stays ahead of what this process
@@ -362,15 +378,16 @@ class Hub:
             return
         current = await self.revisions(list(meetings))
         for meeting_id in meetings:
-            rev = current.get(meeting_id, 0)
-            if rev <= self.seen.get(meeting_id, -1):
-                self.suspect.pop(meeting_id, None)
-            elif self.suspect.get(meeting_id, rev + 1) <= rev:
-                # Behind on two checks in a row: not a push still on its way.
+            rev, seen = current.get(meeting_id, 0), self.seen.get(meeting_id, -1)
+            noticed = self.suspect.pop(meeting_id, None)
+            if noticed is not None and seen < noticed:
+                # Nothing sent since the last check has reached the revision
+                # that check saw: its push is lost, not on its way.
                 log.warning("meeting %s: resyncing after lost pushes (rev %s)", meeting_id, rev)
-                self.suspect.pop(meeting_id, None)
                 await self.resync(meeting_id)
-            else:
+            elif rev > seen:
+                # Behind, but during a vote burst the database is always a
+                # little ahead of the last coalesced push: judge next time.
                 self.suspect[meeting_id] = rev
 
     async def resync(self, meeting_id):

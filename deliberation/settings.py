@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "deliberation.middleware.OneThreadMiddleware",  # last (its docstring says why)
 ]
 
 ROOT_URLCONF = "deliberation.urls"
@@ -125,7 +126,7 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "deliberation.sqlite",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "yishi.sqlite3")),
             "OPTIONS": {
                 # WAL lets readers go on while one writer commits; IMMEDIATE
@@ -237,8 +238,14 @@ CODE_ATTEMPT_WINDOW = int(os.environ.get("CODE_ATTEMPT_WINDOW", 600))
 # Behind a proxy, how many X-Forwarded-For hops to trust (0: use the socket).
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 
+# HTTP requests a process works on at once; the rest wait their turn
+# (deliberation/limits.py says why).
+HTTP_CONCURRENCY = int(os.environ.get("HTTP_CONCURRENCY", 8))
+
 # Realtime: how often at most a coalesced panel (a live tally) is pushed.
 REALTIME_COALESCE_SECONDS = float(os.environ.get("REALTIME_COALESCE_SECONDS", 0.3))
+# Phones get the same panels less often (deliberation/realtime.py says why).
+REALTIME_RESIDENT_COALESCE_SECONDS = float(os.environ.get("REALTIME_RESIDENT_COALESCE_SECONDS", 2))
 # How often each process checks that its screens are not behind the database
 # (a push lost across a Redis reconnect heals within two checks).
 REALTIME_WATCHDOG_SECONDS = float(os.environ.get("REALTIME_WATCHDOG_SECONDS", 3))

@@ -15,6 +15,7 @@ from deliberation.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Pushes coalesce quickly so tests wait little.
 REALTIME_COALESCE_SECONDS = 0.05
+REALTIME_RESIDENT_COALESCE_SECONDS = 0.1
 if os.environ.get("REDIS_URL"):
     # Keep test runs apart from a running app on the same Redis.
     KEY = f"yishi-test-{os.getpid()}"
@@ -27,7 +28,7 @@ SECURE_SSL_REDIRECT = False
 # test database can be dropped at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if "postgresql" not in DATABASES["default"]["ENGINE"]:  # noqa: F405
     # A file, not SQLite's shared-cache memory database: concurrency tests
     # must meet the same WAL locking and busy timeout as production.
     import tempfile
