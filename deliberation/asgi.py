@@ -15,6 +15,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from deliberation.limits import ConcurrencyLimit  # noqa: E402
 from meetings.routing import websocket_urlpatterns  # noqa: E402
 
 http_app = django_asgi
@@ -22,6 +23,7 @@ if settings.SERVE_STATIC:
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     http_app = ASGIStaticFilesHandler(django_asgi)
+http_app = ConcurrencyLimit(http_app, settings.HTTP_CONCURRENCY)
 
 application = ProtocolTypeRouter(
     {

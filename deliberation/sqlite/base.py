@@ -1,0 +1,58 @@
+"""SQLite with one writer at a time per process, queued fairly.
+
+Under ASGI every request's sync code runs in a thread of its own, so a burst
+of 200 votes a second is 200 threads asking SQLite for its one write lock.
+SQLite's busy handler makes a waiting writer sleep and poll (1, 2, 5 ... up
+to 100 ms between tries), so under contention most of them sleep while the
+lock is free, some starve past the timeout and fail with "database is
+locked". Taking a process-wide lock before `BEGIN IMMEDIATE` queues them
+instead: each waits only as long as the transactions ahead of it take.
+Writers in other processes still meet at SQLite's own lock (busy timeout).
+"""
+
+import threading
+
+from django.db.backends.sqlite3 import base
+from django.db.utils import OperationalError
+
+_write_lock = threading.Lock()
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    _holds_write_lock = False
+
+    def _start_transaction_under_autocommit(self):
+        # As long as SQLite itself would wait (the `timeout` option): a
+        # writer that waits longer fails the way SQLite would, not forever.
+        timeout = self.settings_dict["OPTIONS"].get("timeout", 5)
+        if not _write_lock.acquire(timeout=timeout):
+            raise OperationalError("database is locked (waited for this process's other writers)")
+        self._holds_write_lock = True
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_write_lock()
+            raise
+
+    def _commit(self):
+        try:
+            return super()._commit()
+        finally:
+            self._release_write_lock()
+
+    def _rollback(self):
+        try:
+            return super()._rollback()
+        finally:
+            self._release_write_lock()
+
+    def _close(self):
+        try:
+            return super()._close()
+        finally:
+            self._release_write_lock()
+
+    def _release_write_lock(self):
+        if self._holds_write_lock:
+            self._holds_write_lock = False
+            _write_lock.release()
