@@ -42,27 +42,32 @@ def electorate(poll):
 
 def units(households):
     """Counting units (voting.tally) for households, keyed by household id."""
+    # Plain rows, not model instances: the live turnout counts the whole
+    # electorate several times a second during a vote.
+    rows = households.values_list("pk", "area", "owner_key", "developer_unsold", "unit__building__name", "unit__name")
     return [
         tally.PlacedUnit(
-            key=str(h.pk),
-            area=h.area,
-            owner_key=h.owner_key,
-            developer_unsold=h.developer_unsold,
-            building=h.unit.building.name,
-            building_unit=h.unit.name,
+            key=str(pk),
+            area=area,
+            owner_key=owner_key,
+            developer_unsold=developer_unsold,
+            building=building,
+            building_unit=building_unit,
         )
-        for h in households.select_related("unit__building")
+        for pk, area, owner_key, developer_unsold, building, building_unit in rows
     ]
 
 
-def count_now(poll):
-    """The poll's result on the ballots cast so far (for the close and the live turnout)."""
+def count_now(poll, voters=None):
+    """The poll's result on the ballots cast so far (for the close and the live
+    turnout). `voters`: the electorate's counting units, if already read."""
+    voters = units(electorate(poll)) if voters is None else voters
     ballots = {str(k): v for k, v in Ballot.objects.filter(poll=poll).values_list("household_id", "choice")}
     if poll.has_options:
         option_ids = [str(pk) for pk in poll.options.values_list("pk", flat=True)]
         chosen = {key: choice.split(",") for key, choice in ballots.items()}
-        return options.count_options(units(electorate(poll)), chosen, option_ids, poll.kind == Poll.Kind.APPROVAL)
-    return tally.count(poll.rule, units(electorate(poll)), ballots)
+        return options.count_options(voters, chosen, option_ids, poll.kind == Poll.Kind.APPROVAL)
+    return tally.count(poll.rule, voters, ballots)
 
 
 def normalize_choice(poll, choice):
@@ -166,24 +171,56 @@ def cast(
     proxy_holder="",
     proxy_reference="",
 ):
-    """Record a household's vote; returns its ballot.
+    """Record a household's vote in a transaction of its own; returns its ballot.
 
     `key` is the client's idempotency key: a request already handled (a retry
     after a network error) returns the ballot as it is and changes nothing.
+    Phones' votes come through voting/intake.py, which writes many of them in
+    one transaction with `record`.
+    """
+    with transaction.atomic():
+        poll = locked_poll(poll.pk)
+        ballot, changed = record(
+            poll,
+            household,
+            choice,
+            key=key,
+            channel=channel,
+            user=user,
+            requested_by=requested_by,
+            proxy_holder=proxy_holder,
+            proxy_reference=proxy_reference,
+        )
+        if changed:
+            touch_on_commit(poll.meeting_id, ("turnout",))
+    return ballot
+
+
+def locked_poll(poll_id):
+    """The poll as it is now, locked against a concurrent close (PostgreSQL;
+    SQLite's write transaction locks everything anyway): a vote recorded
+    while the poll is open is in the count that closes it."""
+    return Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll_id)
+
+
+def record(poll, household, choice, *, key="", channel=Channel.PHONE, user=None, **proxy):
+    """A vote inside the caller's transaction, `poll` read by `locked_poll`.
+
+    Returns (ballot, changed); raises VotingError with nothing written. The
+    caller advances the meeting's revision when `changed`.
     """
     try:
         with transaction.atomic():
-            return _cast(poll, household, choice, key, channel, user, requested_by, proxy_holder, proxy_reference)
+            return _cast(poll, household, choice, key, channel, user, **proxy), True
     except _AlreadyHandled:
-        return Ballot.objects.filter(poll_id=poll.pk, household=household).first()
+        return Ballot.objects.filter(poll_id=poll.pk, household=household).first(), False
 
 
 class _AlreadyHandled(Exception):
     pass
 
 
-def _cast(poll, household, choice, key, channel, user, requested_by, proxy_holder, proxy_reference):
-    poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
+def _cast(poll, household, choice, key, channel, user, requested_by="", proxy_holder="", proxy_reference=""):
     if key:
         try:
             with transaction.atomic():
@@ -237,7 +274,6 @@ def _cast(poll, household, choice, key, channel, user, requested_by, proxy_holde
             proxy_reference=proxy_reference.strip()[:100],
             entered_by=user,
         )
-    touch_on_commit(poll.meeting_id, ("turnout",))
     return ballot
 
 
@@ -276,8 +312,11 @@ def _align_owner(poll, household, choice):
 @transaction.atomic
 def enter_batch(poll, entries, user, channel=Channel.PAPER):
     """Paper ballots in one go, all or nothing: [(household, choice)]."""
+    poll = locked_poll(poll.pk)
     for household, choice in entries:
-        _cast(poll, household, choice, "", channel, user, "", "", "")
+        _cast(poll, household, choice, "", channel, user)
+    if entries:
+        touch_on_commit(poll.meeting_id, ("turnout",))
 
 
 def attendees_count(meeting):

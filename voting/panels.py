@@ -1,10 +1,12 @@
 """Live panels of voting: the poll in front of the room, and its turnout."""
 
+import time
 from fractions import Fraction
 
 from django.db.models import Count
 
 from deliberation.realtime import FACILITATOR, panel
+from meetings.models import Attendance
 from voting import actions, options, tally
 from voting.models import Ballot, Poll
 
@@ -67,19 +69,40 @@ def result_bars(certificate):
 
 
 _counted = {}  # poll id -> (meeting revision, result): one count per revision
+_voters = {}  # poll id -> (stamp, read at, counting units)
+# How long the live count may reuse the electorate it read (households' areas
+# and owners) when nothing says it changed; the closing count reads it anew.
+VOTERS_FRESH_SECONDS = 10
 
 
 def counted(poll, revision):
     """The running count, computed once per revision for all audiences and
-    languages rendered at that revision (a count reads the whole electorate)."""
+    languages rendered at that revision."""
     cached = _counted.get(poll.pk)
     if cached is None or cached[0] != revision:
         try:
-            result = actions.count_now(poll)
+            result = actions.count_now(poll, live_voters(poll))
         except (tally.TallyError, options.OptionsError):
             result = None
         cached = _counted[poll.pk] = (revision, result)
     return cached[1]
+
+
+def live_voters(poll):
+    """The electorate's counting units for the live count.
+
+    Reading every household is most of a count's cost, and during a vote only
+    the ballots change from one render to the next. A household joining
+    (attendee polls) changes the stamp; other roster changes show within
+    VOTERS_FRESH_SECONDS.
+    """
+    stamp = Attendance.objects.filter(meeting_id=poll.meeting_id).count() if poll.scope == Poll.Scope.ATTENDEES else 0
+    cached = _voters.get(poll.pk)
+    if cached and cached[0] == stamp and time.monotonic() - cached[1] < VOTERS_FRESH_SECONDS:
+        return cached[2]
+    voters = actions.units(actions.electorate(poll))
+    _voters[poll.pk] = (stamp, time.monotonic(), voters)
+    return voters
 
 
 @panel("turnout", "voting/panels/turnout.html", coalesce=True)

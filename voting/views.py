@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from meetings import access
 from meetings.models import Meeting
 from meetings.responses import action_response
-from voting import actions, tally
+from voting import actions, intake, tally
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
 from voting.models import Ballot, BallotAudit, Poll, choice_text
 
@@ -44,7 +44,9 @@ def vote(request, code, poll_id):
     if household is None:
         return _my_vote(request, poll, None, error=_("Join the meeting first."), status=403)
     try:
-        ballot = actions.cast(poll, household, request.POST.getlist("choice"), key=request.POST.get("key", ""))
+        ballot = intake.cast_phone_vote(poll, household, request.POST.getlist("choice"), request.POST.get("key", ""))
+    except intake.Busy as error:
+        return _my_vote(request, poll, None, error=str(error), status=503)
     except actions.VotingError as error:
         current = Ballot.objects.filter(poll=poll, household=household).first()
         return _my_vote(request, poll, current, error=str(error), status=409)

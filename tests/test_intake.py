@@ -1,0 +1,137 @@
+"""Phones' votes through the per-process writer (voting/intake.py): many votes
+to a transaction, each acknowledged only after that commit."""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from deliberation import realtime
+from meetings.actions import join_meeting, open_meeting
+from meetings.models import Household, Meeting
+from voting import actions, intake
+from voting.models import Ballot, Poll
+
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def poll(meeting, facilitator, households):
+    open_meeting(meeting, facilitator)
+    for household in households:
+        join_meeting(meeting, household)
+    poll = Poll.objects.create(meeting=meeting, title="加装电梯", scope="attendees")
+    actions.open_poll(poll)
+    return Poll.objects.get(pk=poll.pk)
+
+
+def revision(meeting):
+    return Meeting.objects.values_list("revision", flat=True).get(pk=meeting.pk)
+
+
+def test_a_batch_is_one_transaction_one_revision_and_one_dirty_mark(poll, meeting, households, monkeypatch):
+    marks = []
+    monkeypatch.setattr(intake, "mark_dirty", lambda meeting_id, names: marks.append((meeting_id, set(names))))
+    before = revision(meeting)
+    jobs = [intake._Job(poll.pk, household, "for", f"k{n}") for n, household in enumerate(households)]
+    intake._write(jobs)
+    assert Ballot.objects.filter(poll=poll).count() == len(households)
+    assert all(job.error is None and job.ballot.choice == "for" for job in jobs)
+    assert revision(meeting) == before + 1
+    assert marks == [(meeting.pk, {"turnout"})]
+
+
+def test_a_refused_vote_in_a_batch_changes_nothing_for_the_others(poll, meeting, households, compound):
+    parking = Household.objects.get(compound=compound, kind="parking")  # never votes
+    jobs = [
+        intake._Job(poll.pk, households[0], "for", "a"),
+        intake._Job(poll.pk, parking, "for", "b"),
+        intake._Job(poll.pk, households[1], "maybe", "c"),  # not a choice
+        intake._Job(poll.pk, households[2], "against", "d"),
+    ]
+    intake._write(jobs)
+    assert [type(job.error) for job in jobs] == [type(None), actions.VotingError, actions.VotingError, type(None)]
+    assert set(Ballot.objects.filter(poll=poll).values_list("household_id", "choice")) == {
+        (households[0].pk, "for"),
+        (households[2].pk, "against"),
+    }
+
+
+def test_a_retried_key_in_the_same_batch_is_recorded_once(poll, households):
+    first = intake._Job(poll.pk, households[0], "for", "same")
+    retry = intake._Job(poll.pk, households[0], "for", "same")
+    intake._write([first, retry])
+    assert first.ballot.pk == retry.ballot.pk
+    assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+def test_a_batch_that_fails_is_written_vote_by_vote(poll, households, monkeypatch):
+    """A failure that is not a refusal (a database error) loses only that vote."""
+    real_record = actions.record
+
+    def record(poll, household, choice, **kwargs):
+        if household.pk == households[1].pk:
+            raise RuntimeError("connection lost")
+        return real_record(poll, household, choice, **kwargs)
+
+    monkeypatch.setattr(actions, "record", record)
+    jobs = [intake._Job(poll.pk, h, "for", f"k{n}") for n, h in enumerate(households[:3])]
+    intake._Writer._write_all(None, jobs)
+    assert [job.error is None for job in jobs] == [True, False, True]
+    assert isinstance(jobs[1].error, RuntimeError)
+    assert Ballot.objects.filter(poll=poll).count() == 2
+
+
+def test_concurrent_phones_are_all_acknowledged_after_commit(poll, meeting, households):
+    """Through the real writer thread: every answer is a committed ballot."""
+    start = threading.Barrier(len(households))
+    answers, errors = {}, []
+
+    def vote(household):
+        try:
+            start.wait()
+            answers[household.pk] = intake.cast_phone_vote(poll, household, "against", f"key-{household.pk}")
+        except Exception as error:  # noqa: BLE001 - any failure fails the test below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    before = revision(meeting)
+    threads = [threading.Thread(target=vote, args=(h,)) for h in households]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    stored = dict(Ballot.objects.filter(poll=poll).values_list("household_id", "pk"))
+    assert {pk: ballot.pk for pk, ballot in answers.items()} == stored
+    assert before < revision(meeting) <= before + len(households)
+
+
+def test_a_vote_inside_a_transaction_is_part_of_it(poll, households):
+    from django.db import transaction
+
+    with transaction.atomic():
+        ballot = intake.cast_phone_vote(poll, households[0], "for", "inline")
+        assert Ballot.objects.filter(pk=ballot.pk).exists()  # this thread's transaction
+        transaction.set_rollback(True)
+    assert not Ballot.objects.filter(poll=poll).exists()
+
+
+def test_a_closed_poll_refuses_through_the_writer(poll, households):
+    actions.close_poll(poll)
+    with pytest.raises(actions.VotingError, match="not open"):
+        intake.cast_phone_vote(poll, households[0], "for", "late")
+    connections.close_all()
+
+
+def test_the_writer_leaves_pushes_to_after_the_commit(poll, meeting, households, monkeypatch):
+    seen = []
+    monkeypatch.setattr(
+        intake,
+        "mark_dirty",
+        lambda meeting_id, names: seen.append(Ballot.objects.filter(poll=poll).count()),
+    )
+    intake._write([intake._Job(poll.pk, households[0], "for", "x")])
+    assert seen == [1]
+    assert realtime  # the choke point stays deliberation/realtime.py
