@@ -47,7 +47,15 @@ class Browser:
         return status, response_headers, data
 
     def _headers(self, extra, body):
-        headers = {"Host": f"{self.host}:{self.port}", "Connection": "close", "User-Agent": "yishi-bench"}
+        headers = {
+            "Host": f"{self.host}:{self.port}",
+            "Connection": "close",
+            "User-Agent": "yishi-bench",
+            # What the TLS-terminating proxy in front of production adds, and
+            # the Origin a browser sends with a POST (Django's CSRF check).
+            "X-Forwarded-Proto": "https",
+            "Origin": f"https://{self.host}:{self.port}",
+        }
         if self.cookies:
             headers["Cookie"] = self.cookie_header()
         if body:

@@ -4,10 +4,13 @@ clients recorded. Shared by the app and the floor so both are measured alike.
 
 import asyncio
 import math
+import os
+import resource
 import statistics
 import time
+from collections import Counter
 
-from bench.clients import sleep_until
+from bench.clients import LoopLag, sleep_until
 
 
 def percentile(values, p):
@@ -88,3 +91,89 @@ def figures(sockets, schedule, revs, timeout):
         "unmapped_changes": unmapped,
         "out_of_order": sum(s.out_of_order for s in sockets),
     }
+
+
+# --- Phases, and what each one cost -----------------------------------------------
+
+
+class Phases:
+    """When each phase began, to say in which one a socket was disconnected
+    (and, with --profile, to profile the servers phase by phase)."""
+
+    def __init__(self, profiler=None):
+        self.starts = []
+        self.profiler = profiler
+
+    def start(self, name):
+        self.starts.append((time.monotonic(), name))
+        if self.profiler:
+            self.profiler.start(name)
+
+    def disconnects(self, sockets):
+        counts = Counter()
+        for socket in sockets:
+            if socket.disconnected:
+                at, _code = socket.disconnected
+                counts[next(name for start, name in reversed(self.starts) if start <= at)] += 1
+        codes = Counter(s.disconnected[1] for s in sockets if s.disconnected)
+        return {"total": sum(counts.values()), "by_phase": dict(counts), "close_codes": dict(codes)}
+
+
+class Usage:
+    """Wall time, and CPU time of this (client) process, of the server(s) and
+    of everything else on the machine, over a phase. If the client burns a
+    core, or other work (another test run) takes CPU, the figures suspect."""
+
+    def __init__(self, server_cpu):
+        self.server_cpu = server_cpu
+        self.lag = LoopLag()
+
+    def __enter__(self):
+        self.wall, self.client, self.server = time.monotonic(), _own_cpu(), self.server_cpu()
+        self.machine = machine_busy_seconds()
+        self.lag.start()
+        return self
+
+    def __exit__(self, *exc):
+        lags = self.lag.stop()
+        client, server = _own_cpu() - self.client, self.server_cpu() - self.server
+        self.figures = {
+            "wall_s": round(time.monotonic() - self.wall, 2),
+            "client_cpu_s": round(client, 2),
+            "server_cpu_s": round(server, 2),
+            # Other processes: PostgreSQL and Redis when used, else noise.
+            "other_cpu_s": round(max(0.0, machine_busy_seconds() - self.machine - client - server), 2),
+            "client_loop_lag_p99_ms": round((percentile(lags, 99) or 0) * 1000, 1),
+            "client_loop_lag_max_ms": round(max(lags, default=0) * 1000, 1),
+        }
+
+
+def machine_busy_seconds():
+    """CPU time the whole machine has been busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks[:8]) - idle) / CLOCK_TICKS
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class Resyncs:
+    """Full-state messages the residents got during a phase, unasked (the
+    server's own resyncs): each is a whole page's state per socket."""
+
+    def __init__(self, sockets):
+        self.sockets = sockets
+
+    def __enter__(self):
+        self.before = sum(s.states for s in self.sockets)
+        return self
+
+    def __exit__(self, *exc):
+        self.count = sum(s.states for s in self.sockets) - self.before
+
+
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime

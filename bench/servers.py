@@ -107,7 +107,10 @@ class App:
         env.update(self.db.env)
         env.update(
             DJANGO_SETTINGS_MODULE=self.settings,
-            DEBUG="1",
+            # Production mode, as deployed behind nginx (docs/deploy.md): the
+            # load generator says what the proxy would (X-Forwarded-Proto).
+            DEBUG="0",
+            ALLOWED_HOSTS="127.0.0.1",
             SECRET_KEY="bench-" + uuid.uuid4().hex,
             YISHI_VAR_DIR=str(self.workdir),
             REDIS_PREFIX=self.prefix,
@@ -270,7 +273,19 @@ class Profiler:
             out = self.outdir / f"{name}-{pid}.txt"
             self.running.append(
                 subprocess.Popen(
-                    [self.exe, "record", "--pid", str(pid), "--format", "raw", "--output", str(out), "--nonblocking"],
+                    [
+                        self.exe,
+                        "record",
+                        "--pid",
+                        str(pid),
+                        "--format",
+                        "raw",
+                        "--output",
+                        str(out),
+                        "--nonblocking",
+                        "--rate",
+                        "400",
+                    ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
