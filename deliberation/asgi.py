@@ -1,29 +1,30 @@
 """ASGI entry point: HTTP through Django, websockets through our consumers.
 
 Websocket origins are checked against ALLOWED_HOSTS before any consumer runs.
+HTTP requests run on a few worker threads per process (deliberation/workers.py).
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deliberation.settings")
-django_asgi = get_asgi_application()
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from deliberation.limits import ConcurrencyLimit  # noqa: E402
+from deliberation.workers import SyncChainHandler, WorkerThreads  # noqa: E402
 from meetings.routing import websocket_urlpatterns  # noqa: E402
 
-http_app = django_asgi
+http_app = SyncChainHandler()
 if settings.SERVE_STATIC:
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
-    http_app = ASGIStaticFilesHandler(django_asgi)
-http_app = ConcurrencyLimit(http_app, settings.HTTP_CONCURRENCY)
+    http_app = ASGIStaticFilesHandler(http_app)
+http_app = WorkerThreads(http_app, settings.HTTP_WORKERS)
 
 application = ProtocolTypeRouter(
     {

@@ -34,6 +34,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from deliberation import wire
+
 log = logging.getLogger(__name__)
 
 FACILITATOR = "facilitator"
@@ -395,11 +397,7 @@ class Hub:
             key = self.groups[group]
             rev, text = await self.render_state(*key)
             self._saw(meeting_id, rev)
-            for socket in list(self.sockets.get(group, ())):
-                try:
-                    await socket.send_text(stamped(text))
-                except Exception:
-                    log.debug("send to a closing socket failed", exc_info=True)
+            await send_all(list(self.sockets.get(group, ())), stamped(text))
 
     def _saw(self, meeting_id, rev):
         if rev > self.seen.get(meeting_id, -1):
@@ -409,12 +407,7 @@ class Hub:
         if group in self.groups:
             self._saw(self.groups[group][0], rev)
         text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))
-        for socket in list(self.sockets.get(group, ())):
-            try:
-                await socket.send_text(text)
-            except Exception:
-                # A socket that went away mid-send leaves on its disconnect.
-                log.debug("send to a closing socket failed", exc_info=True)
+        await send_all(list(self.sockets.get(group, ())), text)
 
     async def state(self, group, revision, render):
         """Full-state text for `group` at `revision`, rendered once per revision.
@@ -439,6 +432,24 @@ class Hub:
             if current is None or current[0] <= rev:
                 self.state_cache[group] = (rev, text)
         return text
+
+
+async def send_all(sockets, text):
+    """Send `text` to every socket: framed once and written straight to
+    Daphne's connections where the socket has one (deliberation/wire.py),
+    else through the socket's own send."""
+    frame = None
+    for socket in sockets:
+        try:
+            protocol = getattr(socket, "protocol", None)
+            if protocol is not None:
+                frame = frame or wire.prepare(text)
+                wire.write(protocol, frame)
+            else:
+                await socket.send_text(text)
+        except Exception:
+            # A socket that went away mid-send leaves on its disconnect.
+            log.debug("send to a closing socket failed", exc_info=True)
 
 
 _hubs = weakref.WeakKeyDictionary()

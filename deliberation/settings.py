@@ -85,7 +85,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "deliberation.middleware.OneThreadMiddleware",  # last (its docstring says why)
 ]
 
 ROOT_URLCONF = "deliberation.urls"
@@ -136,6 +135,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Requests run on a few long-lived threads (deliberation/workers.py):
+            # each keeps its connection instead of opening one per request.
+            "CONN_MAX_AGE": 600,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -238,9 +240,9 @@ CODE_ATTEMPT_WINDOW = int(os.environ.get("CODE_ATTEMPT_WINDOW", 600))
 # Behind a proxy, how many X-Forwarded-For hops to trust (0: use the socket).
 TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", 0))
 
-# HTTP requests a process works on at once; the rest wait their turn
-# (deliberation/limits.py says why).
-HTTP_CONCURRENCY = int(os.environ.get("HTTP_CONCURRENCY", 8))
+# Threads per process that run HTTP requests: as many requests are worked on
+# at once, the rest wait their turn (deliberation/workers.py says why).
+HTTP_WORKERS = int(os.environ.get("HTTP_WORKERS", 8))
 
 # Realtime: how often at most a coalesced panel (a live tally) is pushed.
 REALTIME_COALESCE_SECONDS = float(os.environ.get("REALTIME_COALESCE_SECONDS", 0.3))

@@ -48,6 +48,10 @@ def cast_phone_vote(poll, household, choice, key):
         raise Busy(_("The server is busy and has not confirmed your vote yet. Please try again."))
     if job.error is not None:
         raise job.error
+    for meeting_id in job.notify:
+        # Sent from this request's thread, which asgiref knows how to take
+        # back to the server's event loop; the writer thread has no loop.
+        mark_dirty(meeting_id, {"turnout"})
     return job.ballot
 
 
@@ -61,6 +65,7 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     ballot: object = None
     error: Exception | None = None
+    notify: tuple = ()  # meetings whose turnout this job's request marks dirty
 
 
 class _Writer:
@@ -109,7 +114,7 @@ class _Writer:
 
 
 def _write(batch):
-    outcomes, meetings, polls = [], set(), {}
+    outcomes, meetings, polls, first_change = [], set(), {}, None
     with transaction.atomic():
         for job in batch:
             poll = polls.get(job.poll_id)
@@ -124,12 +129,16 @@ def _write(batch):
             outcomes.append((job, ballot, None))
             if changed:
                 meetings.add(poll.meeting_id)
+                first_change = first_change or job
         for meeting_id in meetings:
             bump(meeting_id)
-        transaction.on_commit(lambda: [mark_dirty(meeting_id, {"turnout"}) for meeting_id in meetings])
-    # Only now, after the commit: a failed batch leaves no job answered.
+    # Only now, after the commit: a failed batch leaves no job answered. One
+    # request per batch tells the screens (a lost mark heals: the hubs see the
+    # revision ahead and resync).
     for job, ballot, error in outcomes:
         job.ballot, job.error = ballot, error
+    if first_change is not None:
+        first_change.notify = tuple(sorted(meetings))
 
 
 _lock = threading.Lock()
