@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from deliberation import wire
 from deliberation.realtime import AUDIENCES, get_hub, stamped
 from meetings import access
 from meetings.models import Meeting
@@ -41,6 +42,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # and a socket dropped whenever that subscription's connection drops.)
     channel_layer_alias = "none: sockets are served by the process hub"
     group = None
+    protocol = None
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -58,6 +60,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         self.meeting_id, self.audience, self.language = meeting.pk, audience, language
         await self.accept()
+        # Under Daphne, the hub writes pushes straight to the connection.
+        self.protocol = wire.protocol_of(self.base_send)
         self.group = await get_hub().join((meeting.pk, audience, language), self)
         await self.send_state()
 
