@@ -197,6 +197,10 @@ SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
 # Sessions: a resident's phone stays joined while the meeting runs; staff
 # sessions end with the browser.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Every phone request reads its session: from the cache first (Redis, shared
+# by all processes; in-process memory for the single-process default), the
+# database behind it.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 

@@ -203,24 +203,37 @@ def locked_poll(poll_id):
     return Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll_id)
 
 
-def record(poll, household, choice, *, key="", channel=Channel.PHONE, user=None, **proxy):
+def record(poll, household, choice, *, key="", channel=Channel.PHONE, user=None, known=None, **proxy):
     """A vote inside the caller's transaction, `poll` read by `locked_poll`.
 
     Returns (ballot, changed); raises VotingError with nothing written. The
-    caller advances the meeting's revision when `changed`.
+    caller advances the meeting's revision when `changed`. `known`: what a
+    batch already read for many votes at once (`Known`).
     """
     try:
         with transaction.atomic():
-            return _cast(poll, household, choice, key, channel, user, **proxy), True
+            return _cast(poll, household, choice, key, channel, user, known=known, **proxy), True
     except _AlreadyHandled:
         return Ballot.objects.filter(poll_id=poll.pk, household=household).first(), False
+
+
+class Known:
+    """For a batch of votes in one poll: which of their households may vote
+    and their ballots so far, read with one query each instead of two
+    queries per vote. Kept current as the batch records its votes."""
+
+    def __init__(self, poll, household_ids):
+        self.eligible = set(electorate(poll).filter(pk__in=household_ids).values_list("pk", flat=True))
+        self.ballots = {b.household_id: b for b in Ballot.objects.filter(poll=poll, household_id__in=household_ids)}
 
 
 class _AlreadyHandled(Exception):
     pass
 
 
-def _cast(poll, household, choice, key, channel, user, requested_by="", proxy_holder="", proxy_reference=""):
+def _cast(
+    poll, household, choice, key, channel, user, requested_by="", proxy_holder="", proxy_reference="", known=None
+):
     if key:
         try:
             with transaction.atomic():
@@ -230,10 +243,14 @@ def _cast(poll, household, choice, key, channel, user, requested_by="", proxy_ho
     if not poll.is_open:
         raise VotingError(_("This poll is not open for voting."))
     choice = normalize_choice(poll, choice)
-    if not electorate(poll).filter(pk=household.pk).exists():
+    if known is not None:
+        eligible, existing = household.pk in known.eligible, known.ballots.get(household.pk)
+    else:
+        eligible = electorate(poll).filter(pk=household.pk).exists()
+        existing = Ballot.objects.filter(poll=poll, household=household).first()
+    if not eligible:
         raise VotingError(_("This household is not among those who vote in this poll."))
 
-    existing = Ballot.objects.filter(poll=poll, household=household).first()
     event = None
     if channel == Channel.PROXY:
         proxy_holder = " ".join(proxy_holder.split())
@@ -260,6 +277,8 @@ def _cast(poll, household, choice, key, channel, user, requested_by="", proxy_ho
         ballot = Ballot.objects.get(poll=poll, household=household)
         ballot.choice, ballot.channel = choice, channel
         ballot.save(update_fields=["choice", "channel"])
+    if known is not None:
+        known.ballots[household.pk] = ballot
     if poll.counts_owners:
         _align_owner(poll, household, choice)
     if event:

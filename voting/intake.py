@@ -117,12 +117,14 @@ def _write(batch):
     outcomes, meetings, polls, first_change = [], set(), {}, None
     with transaction.atomic():
         for job in batch:
-            poll = polls.get(job.poll_id)
-            if poll is None:
-                poll = polls[job.poll_id] = actions.locked_poll(job.poll_id)
+            if job.poll_id not in polls:
+                poll = actions.locked_poll(job.poll_id)
+                households = [j.household.pk for j in batch if j.poll_id == job.poll_id]
+                polls[job.poll_id] = poll, actions.Known(poll, households)
+            poll, known = polls[job.poll_id]
             try:
                 with translation.override(job.language):
-                    ballot, changed = actions.record(poll, job.household, job.choice, key=job.key)
+                    ballot, changed = actions.record(poll, job.household, job.choice, key=job.key, known=known)
             except actions.VotingError as refusal:
                 outcomes.append((job, None, refusal))
                 continue

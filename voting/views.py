@@ -38,8 +38,8 @@ def _my_vote(request, poll, ballot, error=None, status=200):
 @require_POST
 def vote(request, code, poll_id):
     """A household votes from its phone: acknowledged only after the commit."""
-    meeting = get_object_or_404(Meeting, code=code.upper())
-    poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
+    poll = get_object_or_404(Poll.objects.select_related("meeting__compound"), pk=poll_id, meeting__code=code.upper())
+    meeting = poll.meeting
     household = access.resident_household(request.session, meeting)
     if household is None:
         return _my_vote(request, poll, None, error=_("Join the meeting first."), status=403)
