@@ -56,6 +56,7 @@ def test_a_facilitated_item_with_queue_rules_timer_and_limits(app_server, browse
     ask(phone_a, "赞成")
     expect(phone_a.locator(".when-waiting")).to_be_visible()
     ask(phone_b, "赞成")
+    expect(phone_b.locator(".when-waiting")).to_be_visible()  # B's request is in before C's
     ask(phone_c, "反对")
     expect(console.locator("#panel-queue .queue-entry")).to_have_count(3)
     # A came first; after A's "for", the chair alternates: C (against) before B.
