@@ -90,19 +90,31 @@ def panels_for(audience):
     return [p for p in _panels.values() if audience in p.audiences]
 
 
-def render_panel(panel_, meeting, audience, rev):
-    context = {"meeting": meeting, "audience": audience, "rev": rev}
-    context.update(panel_.context(meeting, audience))
-    return render_to_string(panel_.template, context)
+def panel_contexts(meeting, audience, names=None, reads=None):
+    """{name: context} for this audience, all panels or only `names`.
+
+    Contexts hold data and lazy translations, never translated text, so one
+    context serves every language: a push reads the database once per
+    audience, then renders it in each language. `reads`: a dict shared by
+    the audiences of one push, where context functions keep what is the same
+    for all of them (meetings.panels.once_per_render).
+    """
+    meeting.panel_reads = {} if reads is None else reads
+    try:
+        return {p.name: p.context(meeting, audience) for p in panels_for(audience) if names is None or p.name in names}
+    finally:
+        del meeting.panel_reads
 
 
-def render_panels(meeting, audience, language, names=None):
-    """{name: html} for this audience in `language`, all panels or only `names`."""
+def render_panels(meeting, audience, language, names=None, contexts=None):
+    """{name: html} for this audience in `language`, all panels or only `names`
+    (or those of `contexts`, from `panel_contexts`)."""
+    if contexts is None:
+        contexts = panel_contexts(meeting, audience, names)
+    base = {"meeting": meeting, "audience": audience, "rev": meeting.revision}
     with translation.override(language):
         return {
-            p.name: render_panel(p, meeting, audience, meeting.revision)
-            for p in panels_for(audience)
-            if names is None or p.name in names
+            name: render_to_string(_panels[name].template, {**base, **context}) for name, context in contexts.items()
         }
 
 
@@ -192,13 +204,15 @@ def push(meeting_id, names):
     from meetings.models import Meeting
 
     meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    reads = {}
     for audience in AUDIENCES:
         wanted = {p.name for p in panels_for(audience) if p.name in names}
         if not wanted:
             continue
+        contexts = panel_contexts(meeting, audience, wanted, reads)
         for language in languages():
             group = group_name(meeting_id, audience, language)
-            panels = render_panels(meeting, audience, language, wanted)
+            panels = render_panels(meeting, audience, language, contexts=contexts)
             _send(group, {"type": "hub.push", "group": group, "rev": meeting.revision, "panels": panels})
 
 

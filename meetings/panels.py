@@ -59,9 +59,21 @@ def agenda(meeting, audience):
     }
 
 
+def once_per_render(meeting, name, read):
+    """`read(meeting)`, shared by the audiences a push renders together (the
+    speaker and the queue are the same for all of them); see
+    realtime.panel_contexts."""
+    reads = getattr(meeting, "panel_reads", None)
+    if reads is None:
+        return read(meeting)
+    if name not in reads:
+        reads[name] = read(meeting)
+    return reads[name]
+
+
 @panel("speaker", "meetings/panels/speaker.html")
 def speaker(meeting, audience):
-    speech = floor.current_speech(meeting.current_item)
+    speech = once_per_render(meeting, "speech", lambda m: floor.current_speech(m.current_item))
     context = {"item": meeting.current_item, "speech": speech}
     if speech:
         context["elapsed"] = speech.spoken_seconds()
@@ -80,7 +92,7 @@ REASONS = {
 
 @panel("queue", "meetings/panels/queue.html")
 def speaker_queue(meeting, audience):
-    ordered = floor.ordered_queue(meeting)
+    ordered = once_per_render(meeting, "queue", floor.ordered_queue)
     entries = [{"request": request, "reason": REASONS[reason]} for request, reason in ordered]
     return {
         "item": meeting.current_item,

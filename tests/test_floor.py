@@ -221,3 +221,21 @@ def test_a_refused_action_pushes_nothing(room, households, pushed, django_captur
     with pytest.raises(ActionError), django_capture_on_commit_callbacks(execute=True):
         floor.withdraw(room, households[0])
     assert pushed == []
+
+
+def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
+    room, households, monkeypatch, django_capture_on_commit_callbacks
+):
+    run(django_capture_on_commit_callbacks, floor.request_floor, room, households[0], "for")
+    run(django_capture_on_commit_callbacks, floor.request_floor, room, households[1], "against")
+    reads, sent = [], []
+    real_ordered_queue = floor.ordered_queue
+    monkeypatch.setattr(floor, "ordered_queue", lambda meeting: reads.append(1) or real_ordered_queue(meeting))
+    monkeypatch.setattr(realtime, "_send", lambda group, message: sent.append((group, message)))
+    realtime.push(room.pk, {"speaker", "queue"})
+    assert len(reads) == 1  # not once per audience
+    assert len(sent) == len(realtime.AUDIENCES) * len(realtime.languages())
+    queues = {group.rsplit(".", 1)[1]: message["panels"]["queue"] for group, message in sent if ".facilitator." in group}
+    # One context, two languages: each rendered in its own.
+    assert "first come" in queues["en"] and "按先后顺序" in queues["zh-hans"]
+    assert "按先后顺序" not in queues["en"]
