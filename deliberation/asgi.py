@@ -16,6 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from deliberation import quiet_gc  # noqa: E402
 from deliberation.workers import SyncChainHandler, WorkerThreads  # noqa: E402
 from meetings.routing import websocket_urlpatterns  # noqa: E402
 
@@ -32,3 +33,6 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+# Everything above lives as long as the process; full collections wait for
+# quiet moments (deliberation/quiet_gc.py says why).
+quiet_gc.configure()

@@ -34,7 +34,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from deliberation import wire
+from deliberation import quiet_gc, wire
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +284,7 @@ class Hub:
         self.dirty = {}  # group -> panel names waiting for its window
         self.state_cache = {}
         self.state_inflight = {}
+        self.last_push = 0.0  # monotonic time of the last push (quiet_gc)
         self.lock = asyncio.Lock()
 
     async def join(self, key, socket):
@@ -387,6 +388,7 @@ class Hub:
                 raise
             except Exception:
                 log.exception("revision check failed")
+            quiet_gc.collect_if_quiet(self.last_push)
 
     async def check_revisions(self):
         meetings = {key[0] for key in self.groups.values()}
@@ -421,6 +423,7 @@ class Hub:
         if group in self.groups:
             self._saw(self.groups[group][0], rev)
         text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))
+        self.last_push = time.monotonic()
         await send_all(list(self.sockets.get(group, ())), text)
 
     async def state(self, group, revision, render):

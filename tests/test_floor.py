@@ -235,7 +235,9 @@ def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
     realtime.push(room.pk, {"speaker", "queue"})
     assert len(reads) == 1  # not once per audience
     assert len(sent) == len(realtime.AUDIENCES) * len(realtime.languages())
-    queues = {group.rsplit(".", 1)[1]: message["panels"]["queue"] for group, message in sent if ".facilitator." in group}
+    queues = {
+        group.rsplit(".", 1)[1]: message["panels"]["queue"] for group, message in sent if ".facilitator." in group
+    }
     # One context, two languages: each rendered in its own.
     assert "first come" in queues["en"] and "按先后顺序" in queues["zh-hans"]
     assert "按先后顺序" not in queues["en"]
