@@ -56,24 +56,25 @@ def cpu_seconds(pid):
 
 
 class Database:
-    """The run's own database: a SQLite file, or a fresh PostgreSQL database
-    on DATABASE_URL's server, dropped at the end (as tests/e2e does)."""
+    """A server's own database: a SQLite file in `workdir`, or a fresh
+    PostgreSQL database on DATABASE_URL's server, dropped at the end. Used by
+    the bench and by tests/appserver.py; `purpose` names the files and databases."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, purpose="bench"):
         self.url = os.environ.get("DATABASE_URL", "")
         self.name = None
         self.env = {}
         if self.url:
             import psycopg
 
-            self.name = f"yishi_bench_{uuid.uuid4().hex[:8]}"
+            self.name = f"yishi_{purpose}_{uuid.uuid4().hex[:8]}"
             parts = urlsplit(self.url)
             self.admin_url = urlunsplit(parts._replace(path="/postgres"))
             with psycopg.connect(self.admin_url, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.name}"')
             self.env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + self.name))
         else:
-            self.env["SQLITE_PATH"] = str(Path(workdir) / "bench.sqlite3")
+            self.env["SQLITE_PATH"] = str(Path(workdir) / f"{purpose}.sqlite3")
 
     @property
     def kind(self):

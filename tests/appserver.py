@@ -10,72 +10,25 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.servers import Database, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_port(port, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
-class _Database:
-    """A database of the server's own: SQLite file or a throwaway PostgreSQL db."""
-
-    def __init__(self, workdir):
-        self.url = os.environ.get("DATABASE_URL", "")
-        self.name = None
-        self.env = {}
-        if self.url:
-            import psycopg
-
-            self.name = f"yishi_e2e_{uuid.uuid4().hex[:8]}"
-            parts = urlsplit(self.url)
-            self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{self.name}"')
-            self.env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + self.name))
-        else:
-            self.env["SQLITE_PATH"] = str(workdir / "e2e.sqlite3")
-
-    def drop(self):
-        if self.name:
-            import psycopg
-
-            with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
 class LiveServer:
     def __init__(self, tmp_path_factory):
         self.workdir = tmp_path_factory.mktemp("e2e")
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.db = _Database(self.workdir)
+        self.db = Database(self.workdir, "e2e")
         env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SQLITE_PATH"}}
         env.update(self.db.env)
         env.update(
@@ -114,7 +67,7 @@ class LiveServer:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        _wait_for_port(port, process)
+        wait_for_port(port, process, timeout=30)
         return process
 
     def stop(self, kill=False):

@@ -156,8 +156,9 @@ async def test_a_lost_push_is_healed_by_the_revision_check():
     assert len(states) == 1  # healed: no more resyncs
 
 
-async def test_a_push_arriving_between_checks_needs_no_resync():
-    database = {1: 5}
+def hub_expecting_no_resync(database):
+    """A hub with one socket whose revision check reads `database`
+    ({meeting: revision}) and fails the test if it ever resyncs."""
 
     async def revisions(ids):
         return {i: database[i] for i in ids}
@@ -168,6 +169,12 @@ async def test_a_push_arriving_between_checks_needs_no_resync():
     hub = Hub(InMemoryChannelLayer(), revisions=revisions, render_state=render_state)
     hub.sockets[GROUP].add(FakeSocket())
     hub.groups[GROUP] = KEY
+    return hub
+
+
+async def test_a_push_arriving_between_checks_needs_no_resync():
+    database = {1: 5}
+    hub = hub_expecting_no_resync(database)
     database[1] = 6
     await hub.check_revisions()  # behind: suspect
     await hub.fan_out(GROUP, 6, {"a": "y"})  # the push arrives
@@ -179,16 +186,7 @@ async def test_a_steady_stream_of_votes_is_not_taken_for_lost_pushes():
     last coalesced push; as long as each push covers what the previous check
     saw, nothing is lost and no full state is sent."""
     database = {1: 5}
-
-    async def revisions(ids):
-        return {i: database[i] for i in ids}
-
-    async def render_state(*key):
-        raise AssertionError("no resync expected")
-
-    hub = Hub(InMemoryChannelLayer(), revisions=revisions, render_state=render_state)
-    hub.sockets[GROUP].add(FakeSocket())
-    hub.groups[GROUP] = KEY
+    hub = hub_expecting_no_resync(database)
     for _ in range(5):
         database[1] += 10
         await hub.check_revisions()  # ahead of what was sent

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from tests.appserver import LiveServer, Phone, _free_port
+from bench.servers import free_port
+from tests.appserver import LiveServer, Phone
 
 pytestmark = [
     pytest.mark.server,
@@ -52,7 +53,7 @@ async def watch_projector(port, meeting, key, want, timeout):
 @pytest.fixture
 def two_processes(tmp_path_factory):
     server = LiveServer(tmp_path_factory)
-    second_port = _free_port()
+    second_port = free_port()
     second = server.daphne(second_port)
     out = server.manage("shell", "-c", SETUP)
     meeting, key, codes = re.search(r"^SETUP (\w+) (\S+) (.*)$", out, re.M).groups()
