@@ -76,6 +76,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--keep", action="store_true", help="keep the servers' work directory (logs)")
     parser.add_argument("--profile", type=Path, default=None, help="py-spy each Daphne process per phase into DIR")
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="sample only the thread holding the GIL (Python CPU, not waits)"
+    )
     return parser.parse_args(argv)
 
 
@@ -209,7 +212,7 @@ async def bench_app(args):
         data = app.setup_data(args.clients)
         out["setup_s"] = round(time.monotonic() - started, 1)
         app.start()
-        profiler = Profiler(args.profile, app.pids) if args.profile else None
+        profiler = Profiler(args.profile, app.pids, gil=args.profile_gil) if args.profile else None
         try:
             await run_app(args, app, data, out, Phases(profiler))
         finally:

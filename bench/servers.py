@@ -255,10 +255,10 @@ class Profiler:
     written as collapsed stacks DIR/<phase>-<pid>.txt (flamegraph input).
     py-spy is not a dependency: `pip install py-spy` into the venv first."""
 
-    def __init__(self, outdir, pids):
+    def __init__(self, outdir, pids, gil=False):
         import shutil
 
-        self.outdir, self.pids = Path(outdir), pids
+        self.outdir, self.pids, self.gil = Path(outdir), pids, gil
         self.exe = str(Path(sys.executable).with_name("py-spy"))
         if not Path(self.exe).exists():
             self.exe = shutil.which("py-spy")
@@ -286,6 +286,7 @@ class Profiler:
                         "--nonblocking",
                         "--rate",
                         "400",
+                        *(["--gil"] if self.gil else []),
                     ],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
