@@ -66,12 +66,12 @@ def staff_required(*roles):
     return decorator
 
 
-def _session_key(meeting):
-    return f"joined:{meeting.pk}"
+def _session_key(meeting_id):
+    return f"joined:{meeting_id}"
 
 
 def remember_household(request, meeting, household):
-    request.session[_session_key(meeting)] = household.pk
+    request.session[_session_key(meeting.pk)] = household.pk
     request.session.cycle_key()
 
 
@@ -81,12 +81,31 @@ def resident_household(session, meeting):
     A join ends when the meeting closes or the household is retired.
     `session` is a Django session (request.session or scope["session"]).
     """
-    if not meeting.is_open_to_residents:
+    pk = joined_household_id(session, meeting.pk)
+    if pk is None or not meeting.is_open_to_residents:
         return None
-    pk = session.get(_session_key(meeting))
-    if pk is None:
-        return None
-    return Household.objects.filter(pk=pk, compound_id=meeting.compound_id, is_active=True).first()
+    return _resident_households(meeting, [pk]).first()
+
+
+def joined_household_id(session, meeting_id):
+    """The household id `session` joined meeting `meeting_id` as, not yet
+    checked: only `residents` says whether it may still act. For a request
+    that hands the check to a batch (voting/intake.py); others use
+    `resident_household`."""
+    return session.get(_session_key(meeting_id))
+
+
+def residents(meeting, household_ids):
+    """Of `household_ids`, those that may act as residents of `meeting` now:
+    the meeting is open to residents and the household is active in its
+    compound. One query for many (a batch of votes)."""
+    if not meeting.is_open_to_residents or not household_ids:
+        return set()
+    return set(_resident_households(meeting, household_ids).values_list("pk", flat=True))
+
+
+def _resident_households(meeting, household_ids):
+    return Household.objects.filter(pk__in=household_ids, compound_id=meeting.compound_id, is_active=True)
 
 
 def can_open_projector(request_or_scope_user, meeting, key):

@@ -25,13 +25,21 @@ def poll(meeting, facilitator, households):
     return Poll.objects.get(pk=poll.pk)
 
 
+def job(poll, household, choice, key):
+    return intake._Job(poll.pk, poll.meeting.code, household.pk, choice, key)
+
+
+def cast(poll, household, choice, key):
+    return intake.cast_phone_vote(poll.pk, poll.meeting.code, household.pk, choice, key)[1]
+
+
 def revision(meeting):
     return Meeting.objects.values_list("revision", flat=True).get(pk=meeting.pk)
 
 
 def test_a_batch_is_one_transaction_one_revision_and_one_dirty_mark(poll, meeting, households):
     before = revision(meeting)
-    jobs = [intake._Job(poll.pk, household, "for", f"k{n}") for n, household in enumerate(households)]
+    jobs = [job(poll, household, "for", f"k{n}") for n, household in enumerate(households)]
     intake._write(jobs)
     assert Ballot.objects.filter(poll=poll).count() == len(households)
     assert all(job.error is None and job.ballot.choice == "for" for job in jobs)
@@ -43,10 +51,10 @@ def test_a_batch_is_one_transaction_one_revision_and_one_dirty_mark(poll, meetin
 def test_a_refused_vote_in_a_batch_changes_nothing_for_the_others(poll, meeting, households, compound):
     parking = Household.objects.get(compound=compound, kind="parking")  # never votes
     jobs = [
-        intake._Job(poll.pk, households[0], "for", "a"),
-        intake._Job(poll.pk, parking, "for", "b"),
-        intake._Job(poll.pk, households[1], "maybe", "c"),  # not a choice
-        intake._Job(poll.pk, households[2], "against", "d"),
+        job(poll, households[0], "for", "a"),
+        job(poll, parking, "for", "b"),
+        job(poll, households[1], "maybe", "c"),  # not a choice
+        job(poll, households[2], "against", "d"),
     ]
     intake._write(jobs)
     assert [type(job.error) for job in jobs] == [type(None), actions.VotingError, actions.VotingError, type(None)]
@@ -57,8 +65,8 @@ def test_a_refused_vote_in_a_batch_changes_nothing_for_the_others(poll, meeting,
 
 
 def test_a_retried_key_in_the_same_batch_is_recorded_once(poll, households):
-    first = intake._Job(poll.pk, households[0], "for", "same")
-    retry = intake._Job(poll.pk, households[0], "for", "same")
+    first = job(poll, households[0], "for", "same")
+    retry = job(poll, households[0], "for", "same")
     intake._write([first, retry])
     assert first.ballot.pk == retry.ballot.pk
     assert Ballot.objects.filter(poll=poll).count() == 1
@@ -66,15 +74,15 @@ def test_a_retried_key_in_the_same_batch_is_recorded_once(poll, households):
 
 def test_a_batch_that_fails_is_written_vote_by_vote(poll, households, monkeypatch):
     """A failure that is not a refusal (a database error) loses only that vote."""
-    real_record = actions.record
+    real_add = actions.Recorder.add
 
-    def record(poll, household, choice, **kwargs):
-        if household.pk == households[1].pk:
+    def add(self, household_id, choice, **kwargs):
+        if household_id == households[1].pk:
             raise RuntimeError("connection lost")
-        return real_record(poll, household, choice, **kwargs)
+        return real_add(self, household_id, choice, **kwargs)
 
-    monkeypatch.setattr(actions, "record", record)
-    jobs = [intake._Job(poll.pk, h, "for", f"k{n}") for n, h in enumerate(households[:3])]
+    monkeypatch.setattr(actions.Recorder, "add", add)
+    jobs = [job(poll, h, "for", f"k{n}") for n, h in enumerate(households[:3])]
     intake._Writer._write_all(None, jobs)
     assert [job.error is None for job in jobs] == [True, False, True]
     assert isinstance(jobs[1].error, RuntimeError)
@@ -89,7 +97,7 @@ def test_concurrent_phones_are_all_acknowledged_after_commit(poll, meeting, hous
     def vote(household):
         try:
             start.wait()
-            answers[household.pk] = intake.cast_phone_vote(poll, household, "against", f"key-{household.pk}")
+            answers[household.pk] = cast(poll, household, "against", f"key-{household.pk}")
         except Exception as error:  # noqa: BLE001 - any failure fails the test below
             errors.append(error)
         finally:
@@ -111,7 +119,7 @@ def test_a_vote_inside_a_transaction_is_part_of_it(poll, households):
     from django.db import transaction
 
     with transaction.atomic():
-        ballot = intake.cast_phone_vote(poll, households[0], "for", "inline")
+        ballot = cast(poll, households[0], "for", "inline")
         assert Ballot.objects.filter(pk=ballot.pk).exists()  # this thread's transaction
         transaction.set_rollback(True)
     assert not Ballot.objects.filter(poll=poll).exists()
@@ -120,7 +128,7 @@ def test_a_vote_inside_a_transaction_is_part_of_it(poll, households):
 def test_a_closed_poll_refuses_through_the_writer(poll, households):
     actions.close_poll(poll)
     with pytest.raises(actions.VotingError, match="not open"):
-        intake.cast_phone_vote(poll, households[0], "for", "late")
+        cast(poll, households[0], "for", "late")
     connections.close_all()
 
 
@@ -132,8 +140,59 @@ def test_the_screens_are_told_after_the_commit(poll, meeting, households, monkey
 
     monkeypatch.setattr(realtime, "mark_dirty", mark_dirty)
     monkeypatch.setattr(intake, "mark_dirty", mark_dirty)
-    intake.cast_phone_vote(poll, households[0], "for", "x")
+    cast(poll, households[0], "for", "x")
     assert seen == [(meeting.pk, {"turnout"}, 1)]
-    intake.cast_phone_vote(poll, households[0], "for", "x")  # a retry changes nothing, tells nobody
+    cast(poll, households[0], "for", "x")  # a retry changes nothing, tells nobody
     assert len(seen) == 1
     connections.close_all()
+
+
+def test_a_retired_household_or_a_closed_meeting_is_told_to_join_first(poll, meeting, households):
+    """access.residents, checked by the writer for the whole batch: a phone's
+    session outlives neither its household's retirement nor the meeting."""
+    Household.objects.filter(pk=households[0].pk).update(is_active=False)
+    jobs = [job(poll, households[0], "for", "a"), job(poll, households[1], "for", "b")]
+    intake._write(jobs)
+    assert isinstance(jobs[0].error, intake.NotJoined) and str(jobs[0].error) == "Join the meeting first."
+    assert jobs[1].error is None
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CLOSED)
+    late = job(poll, households[2], "for", "c")
+    intake._write([late])
+    assert isinstance(late.error, intake.NotJoined)
+    assert list(Ballot.objects.filter(poll=poll).values_list("household_id", flat=True)) == [households[1].pk]
+
+
+def test_a_vote_under_another_meetings_code_is_refused(poll, households):
+    wrong = intake._Job(poll.pk, "ZZZZZZ", households[0].pk, "for", "a")
+    intake._write([wrong])
+    assert isinstance(wrong.error, intake.NotJoined)
+    assert intake.poll_meeting(poll.pk, "ZZZZZZ") is None
+    assert intake.poll_meeting(poll.pk, poll.meeting.code) == poll.meeting_id
+    assert not Ballot.objects.exists()
+
+
+def test_a_key_from_an_earlier_batch_changes_nothing(poll, households):
+    first = job(poll, households[0], "for", "k")
+    intake._write([first])
+    late_retry = job(poll, households[0], "against", "k")  # same request, answered before
+    intake._write([late_retry])
+    assert late_retry.error is None and late_retry.notify == ()
+    assert late_retry.ballot.pk == first.ballot.pk and late_retry.ballot.choice == "for"
+    assert list(Ballot.objects.values_list("choice", flat=True)) == ["for"]
+
+
+def test_art_278_an_owners_latest_vote_in_a_batch_covers_all_their_units(poll, meeting, households):
+    """SPC interpretation Art. 9 (an owner of several units counts once, their
+    latest vote for all), when both units' votes land in one batch."""
+    actions.close_poll(poll)
+    a, b, c = households[0], households[3], households[1]
+    Household.objects.filter(pk__in=[a.pk, b.pk]).update(owner_key="same-owner")
+    poll = Poll.objects.create(meeting=meeting, title="改建车棚", rule="civil-code-ordinary", scope="compound")
+    actions.open_poll(poll)
+    poll.refresh_from_db()
+    jobs = [job(poll, a, "for", "1"), job(poll, c, "for", "2"), job(poll, b, "against", "3")]
+    intake._write(jobs)
+    assert [j.error for j in jobs] == [None, None, None]
+    choices = dict(Ballot.objects.filter(poll=poll).values_list("household_id", "choice"))
+    assert choices == {a.pk: "against", b.pk: "against", c.pk: "for"}
+    assert jobs[0].ballot.choice == "against"  # what a retry of a's vote would be answered

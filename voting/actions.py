@@ -5,7 +5,7 @@ mark the live turnout dirty (rendered at most every few hundred ms), the
 rest push the poll panel at once.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,15 +70,16 @@ def count_now(poll, voters=None):
     return tally.count(poll.rule, voters, ballots)
 
 
-def normalize_choice(poll, choice):
-    """What a ballot stores, or VotingError: for/against/abstain, or option ids "3,7"."""
+def normalize_choice(poll, choice, option_ids=None):
+    """What a ballot stores, or VotingError: for/against/abstain, or option ids
+    "3,7". `option_ids`: the poll's option ids as strings, if already read."""
     if not poll.has_options:
         choice = choice[0] if isinstance(choice, list | tuple) and len(choice) == 1 else choice
         if choice not in tally.YES_NO:
             raise VotingError(_("Choose for, against or abstain."))
         return choice
     chosen = choice if isinstance(choice, list | tuple) else [choice]
-    known = {str(pk) for pk in poll.options.values_list("pk", flat=True)}
+    known = option_ids if option_ids is not None else {str(pk) for pk in poll.options.values_list("pk", flat=True)}
     if not chosen or not set(chosen) <= known or len(set(chosen)) != len(chosen):
         raise VotingError(_("Choose among the options shown."))
     if poll.kind == Poll.Kind.CHOICE and len(chosen) != 1:
@@ -175,14 +176,14 @@ def cast(
 
     `key` is the client's idempotency key: a request already handled (a retry
     after a network error) returns the ballot as it is and changes nothing.
-    Phones' votes come through voting/intake.py, which writes many of them in
-    one transaction with `record`.
+    Phones' votes come through voting/intake.py, which records many of them
+    in one transaction with a `Recorder`.
     """
     with transaction.atomic():
         poll = locked_poll(poll.pk)
-        ballot, changed = record(
-            poll,
-            household,
+        recorder = Recorder(poll, [household.pk], keys=[key])
+        ballot, changed = recorder.add(
+            household.pk,
             choice,
             key=key,
             channel=channel,
@@ -191,6 +192,7 @@ def cast(
             proxy_holder=proxy_holder,
             proxy_reference=proxy_reference,
         )
+        recorder.write()
         if changed:
             touch_on_commit(poll.meeting_id, ("turnout",))
     return ballot
@@ -199,141 +201,172 @@ def cast(
 def locked_poll(poll_id):
     """The poll as it is now, locked against a concurrent close (PostgreSQL;
     SQLite's write transaction locks everything anyway): a vote recorded
-    while the poll is open is in the count that closes it."""
+    while the poll is open is in the count that closes it. Every write of
+    ballots holds this lock, so what a Recorder reads stays true until the
+    commit."""
     return Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll_id)
 
 
-def record(poll, household, choice, *, key="", channel=Channel.PHONE, user=None, known=None, **proxy):
-    """A vote inside the caller's transaction, `poll` read by `locked_poll`.
+class Recorder:
+    """Votes in one poll, inside the caller's transaction, the poll read by
+    `locked_poll`: each vote is checked in Python against what was read for
+    all of them at once (voters, ballots, handled keys), and `write()` saves
+    them with a few bulk statements. A room voting at once costs a handful
+    of queries per batch instead of several per vote.
 
-    Returns (ballot, changed); raises VotingError with nothing written. The
-    caller advances the meeting's revision when `changed`. `known`: what a
-    batch already read for many votes at once (`Known`).
+    `add` raises VotingError for a refused vote and plans nothing for it, so
+    a refusal changes nothing for the other votes of the batch.
     """
-    try:
-        with transaction.atomic():
-            return _cast(poll, household, choice, key, channel, user, known=known, **proxy), True
-    except _AlreadyHandled:
-        return Ballot.objects.filter(poll_id=poll.pk, household=household).first(), False
 
+    def __init__(self, poll, household_ids, keys=()):
+        self.poll = poll
+        ids = set(household_ids)
+        self.households = {h.pk: h for h in electorate(poll).filter(pk__in=ids)}
+        self.ballots = {b.household_id: b for b in Ballot.objects.filter(poll=poll, household_id__in=ids)}
+        keys = {key[:64] for key in keys if key}
+        receipts = VoteReceipt.objects.filter(poll=poll, key__in=keys) if keys else VoteReceipt.objects.none()
+        self.handled = set(receipts.values_list("key", flat=True))
+        self.option_ids = None
+        self._receipts, self._new, self._changed, self._audits, self._owners = [], [], {}, [], {}
 
-class Known:
-    """For a batch of votes in one poll: which of their households may vote
-    and their ballots so far, read with one query each instead of two
-    queries per vote. Kept current as the batch records its votes."""
+    def add(
+        self,
+        household_id,
+        choice,
+        *,
+        key="",
+        channel=Channel.PHONE,
+        user=None,
+        requested_by="",
+        proxy_holder="",
+        proxy_reference="",
+    ):
+        """One household's vote: returns (ballot, changed), or raises VotingError.
 
-    def __init__(self, poll, household_ids):
-        self.eligible = set(electorate(poll).filter(pk__in=household_ids).values_list("pk", flat=True))
-        self.ballots = {b.household_id: b for b in Ballot.objects.filter(poll=poll, household_id__in=household_ids)}
+        A key already handled returns the household's ballot as it is.
+        """
+        poll, key = self.poll, key[:64]
+        if key and key in self.handled:
+            return self.ballots.get(household_id), False
+        if not poll.is_open:
+            raise VotingError(_("This poll is not open for voting."))
+        choice = self._normalize(choice)
+        household = self.households.get(household_id)
+        if household is None:
+            raise VotingError(_("This household is not among those who vote in this poll."))
+        existing = self.ballots.get(household_id)
 
+        event = None
+        if channel == Channel.PROXY:
+            proxy_holder = " ".join(proxy_holder.split())
+            self._check_proxy(household, existing, proxy_holder)
+            event = BallotAudit.Event.PROXY
+        elif channel in STAFF_CHANNELS:
+            event = BallotAudit.Event.ENTERED
+        elif existing and existing.channel == Channel.PROXY:
+            event = BallotAudit.Event.REPLACED_PROXY
+        elif existing and existing.channel in STAFF_CHANNELS:
+            event = BallotAudit.Event.REPLACED_STAFF
+        if existing and poll.final_on_cast:
+            raise VotingError(_("This household has voted; in this poll a vote cannot be changed."))
 
-class _AlreadyHandled(Exception):
-    pass
+        # Accepted: from here on nothing refuses.
+        if key:
+            self.handled.add(key)
+            self._receipts.append(VoteReceipt(poll=poll, key=key, household=household))
+        ballot = existing or Ballot(poll=poll, household=household)
+        ballot.choice, ballot.channel, ballot.cast_at = choice, channel, timezone.now()
+        ballot.proxy_holder = proxy_holder if channel == Channel.PROXY else ""
+        ballot.entered_by = user if channel != Channel.PHONE else None
+        if ballot.pk is None:
+            if existing is None:
+                self._new.append(ballot)
+        else:
+            self._changed[ballot.pk] = ballot
+        self.ballots[household_id] = ballot
+        if poll.counts_owners:
+            self._align_owner(household, choice)
+        if event:
+            self._audits.append(
+                BallotAudit(
+                    poll=poll,
+                    household=household,
+                    event=event,
+                    channel=channel,
+                    choice="" if poll.secret else choice,
+                    requested_by=requested_by.strip()[:100],
+                    proxy_holder=proxy_holder[:60],
+                    proxy_reference=proxy_reference.strip()[:100],
+                    entered_by=user,
+                )
+            )
+        return ballot, True
 
-
-def _cast(
-    poll, household, choice, key, channel, user, requested_by="", proxy_holder="", proxy_reference="", known=None
-):
-    if key:
-        try:
-            with transaction.atomic():
-                VoteReceipt.objects.create(poll=poll, key=key[:64], household=household)
-        except IntegrityError:
-            raise _AlreadyHandled from None
-    if not poll.is_open:
-        raise VotingError(_("This poll is not open for voting."))
-    choice = normalize_choice(poll, choice)
-    if known is not None:
-        eligible, existing = household.pk in known.eligible, known.ballots.get(household.pk)
-    else:
-        eligible = electorate(poll).filter(pk=household.pk).exists()
-        existing = Ballot.objects.filter(poll=poll, household=household).first()
-    if not eligible:
-        raise VotingError(_("This household is not among those who vote in this poll."))
-
-    event = None
-    if channel == Channel.PROXY:
-        proxy_holder = " ".join(proxy_holder.split())
-        _check_proxy(poll, household, existing, proxy_holder)
-        event = BallotAudit.Event.PROXY
-    elif channel in STAFF_CHANNELS:
-        event = BallotAudit.Event.ENTERED
-    elif existing and existing.channel == Channel.PROXY:
-        event = BallotAudit.Event.REPLACED_PROXY
-    elif existing and existing.channel in STAFF_CHANNELS:
-        event = BallotAudit.Event.REPLACED_STAFF
-    if existing and poll.final_on_cast:
-        raise VotingError(_("This household has voted; in this poll a vote cannot be changed."))
-
-    ballot = existing or Ballot(poll=poll, household=household)
-    ballot.choice, ballot.channel, ballot.cast_at = choice, channel, timezone.now()
-    ballot.proxy_holder = proxy_holder if channel == Channel.PROXY else ""
-    ballot.entered_by = user if channel != Channel.PHONE else None
-    try:
-        with transaction.atomic():
-            ballot.save()
-    except IntegrityError:
-        # Another request of the same household inserted first: the last counts.
-        ballot = Ballot.objects.get(poll=poll, household=household)
-        ballot.choice, ballot.channel = choice, channel
-        ballot.save(update_fields=["choice", "channel"])
-    if known is not None:
-        known.ballots[household.pk] = ballot
-    if poll.counts_owners:
-        _align_owner(poll, household, choice)
-    if event:
-        BallotAudit.objects.create(
-            poll=poll,
-            household=household,
-            event=event,
-            channel=channel,
-            choice="" if poll.secret else choice,
-            requested_by=requested_by.strip()[:100],
-            proxy_holder=proxy_holder[:60],
-            proxy_reference=proxy_reference.strip()[:100],
-            entered_by=user,
+    def write(self):
+        """Save what `add` accepted since the last write (in the caller's transaction)."""
+        VoteReceipt.objects.bulk_create(self._receipts)
+        Ballot.objects.bulk_create(self._new)
+        Ballot.objects.bulk_update(
+            self._changed.values(), ["choice", "channel", "cast_at", "proxy_holder", "entered_by"]
         )
-    return ballot
+        # After the ballots: the owner's latest vote here sets all their units.
+        for household, choice in self._owners.values():
+            same_owner = Household.objects.filter(compound_id=household.compound_id).exclude(pk=household.pk)
+            if household.developer_unsold:
+                same_owner = same_owner.filter(developer_unsold=True)
+            else:
+                same_owner = same_owner.filter(owner_key=household.owner_key, developer_unsold=False)
+            Ballot.objects.filter(poll=self.poll, household__in=same_owner).exclude(choice=choice).update(choice=choice)
+        BallotAudit.objects.bulk_create(self._audits)
+        self._receipts, self._new, self._changed, self._audits, self._owners = [], [], {}, [], {}
 
+    def _normalize(self, choice):
+        if self.poll.has_options and self.option_ids is None:
+            self.option_ids = {str(pk) for pk in self.poll.options.values_list("pk", flat=True)}
+        return normalize_choice(self.poll, choice, self.option_ids)
 
-def _check_proxy(poll, household, existing, holder):
-    if not holder:
-        raise VotingError(_("Name the proxy holder."))
-    if existing and existing.channel == Channel.PHONE:
-        raise VotingError(_("This household has voted itself; its own vote stands."))
-    # Serialize proxy entries of this poll so the cap holds under concurrency.
-    Poll.objects.select_for_update().filter(pk=poll.pk).first()
-    principals = (
-        Ballot.objects.filter(poll=poll, channel=Channel.PROXY, proxy_holder=holder)
-        .exclude(household=household)
-        .count()
-    )
-    if principals >= poll.proxy_cap:
-        raise VotingError(
-            _("%(holder)s already votes for %(count)d households, the most one proxy holder may.")
-            % {"holder": holder, "count": poll.proxy_cap}
+    def _check_proxy(self, household, existing, holder):
+        if not holder:
+            raise VotingError(_("Name the proxy holder."))
+        if existing and existing.channel == Channel.PHONE:
+            raise VotingError(_("This household has voted itself; its own vote stands."))
+        self.write()  # the count below reads the database: nothing may be pending
+        principals = (
+            Ballot.objects.filter(poll=self.poll, channel=Channel.PROXY, proxy_holder=holder)
+            .exclude(household_id=household.pk)
+            .count()
         )
+        if principals >= self.poll.proxy_cap:
+            raise VotingError(
+                _("%(holder)s already votes for %(count)d households, the most one proxy holder may.")
+                % {"holder": holder, "count": self.poll.proxy_cap}
+            )
+
+    def _align_owner(self, household, choice):
+        """Art. 278 polls count an owner once: their latest vote is the vote
+        of all their units (written by `write`, mirrored here for this batch)."""
+        head = head_of(_unit(household))
+        if head.startswith("unit:"):
+            return
+        self._owners[head] = (household, choice)
+        for other_id, ballot in self.ballots.items():
+            other = self.households.get(other_id)
+            if other is not None and other_id != household.pk and head_of(_unit(other)) == head:
+                ballot.choice = choice
 
 
-def _align_owner(poll, household, choice):
-    """Art. 278 polls count an owner once: their latest vote is the vote of all their units."""
-    head = head_of(tally.Unit(str(household.pk), household.area, household.owner_key, household.developer_unsold))
-    if head.startswith("unit:"):
-        return
-    same_owner = Household.objects.filter(compound_id=household.compound_id).exclude(pk=household.pk)
-    if household.developer_unsold:
-        same_owner = same_owner.filter(developer_unsold=True)
-    else:
-        same_owner = same_owner.filter(owner_key=household.owner_key, developer_unsold=False)
-    Ballot.objects.filter(poll=poll, household__in=same_owner).exclude(choice=choice).update(choice=choice)
+def _unit(household):
+    return tally.Unit(str(household.pk), household.area, household.owner_key, household.developer_unsold)
 
 
 @transaction.atomic
 def enter_batch(poll, entries, user, channel=Channel.PAPER):
     """Paper ballots in one go, all or nothing: [(household, choice)]."""
     poll = locked_poll(poll.pk)
+    recorder = Recorder(poll, [household.pk for household, _choice in entries])
     for household, choice in entries:
-        _cast(poll, household, choice, "", channel, user)
+        recorder.add(household.pk, choice, channel=channel, user=user)
+    recorder.write()
     if entries:
         touch_on_commit(poll.meeting_id, ("turnout",))
 

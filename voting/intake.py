@@ -5,10 +5,14 @@ a commit, a revision bump and a "turnout changed" message per vote, and on
 SQLite every request thread queuing for the one write lock. Here the request
 thread hands its vote to this process's writer and waits; the writer takes
 whatever votes are waiting (up to MAX_BATCH) and records them in one
-transaction, each in a savepoint of its own so a refused vote changes
-nothing for the others, then advances each meeting's revision once and marks
-its turnout dirty once. A phone hears "recorded" only after that commit, as
-before (group commit: the same durability, fewer commits).
+transaction with an actions.Recorder (each vote checked on its own, so a
+refused vote changes nothing for the others; all written with a few bulk
+statements), then advances each meeting's revision once and marks its
+turnout dirty once. A phone hears "recorded" only after that commit (group
+commit: the same durability, fewer commits). The writer also checks, for
+the whole batch at once, that each household may still act in the meeting
+(meetings.access.residents), so the request itself reads nothing but its
+session.
 
 A caller already inside a transaction (a test, a batch of its own) records
 inline instead, as part of that transaction.
@@ -24,7 +28,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from deliberation.realtime import bump, mark_dirty
+from meetings import access
 from voting import actions
+from voting.models import Poll
 
 log = logging.getLogger(__name__)
 
@@ -38,31 +44,65 @@ class Busy(actions.VotingError):
     """The writer did not answer in time; the vote may or may not be in."""
 
 
-def cast_phone_vote(poll, household, choice, key):
-    """Record a phone's vote; returns its ballot or raises VotingError."""
+class NotJoined(actions.VotingError):
+    """The phone's session holds no household that may act in this meeting."""
+
+
+def poll_meeting(poll_id, code):
+    """The meeting id of poll `poll_id` if it belongs to the meeting with
+    `code`, else None. A poll never moves to another meeting and a meeting
+    keeps its code, so the answer is kept for this process (the writer
+    checks it again against the locked poll anyway)."""
+    key = (poll_id, code)
+    meeting_id = _poll_meetings.get(key)
+    if meeting_id is None:
+        meeting_id = Poll.objects.filter(pk=poll_id, meeting__code=code).values_list("meeting_id", flat=True).first()
+        if meeting_id is not None:
+            if len(_poll_meetings) >= 1000:
+                _poll_meetings.clear()
+            _poll_meetings[key] = meeting_id
+    return meeting_id
+
+
+_poll_meetings = {}
+
+
+def cast_phone_vote(poll_id, code, household_id, choice, key):
+    """Record a phone's vote: returns (poll, ballot) or raises VotingError.
+
+    `household_id` is what the phone's session says it joined as; whether it
+    may still act (access.residents) is checked with the vote, under the
+    poll's lock, for the whole batch at once.
+    """
+    job = _Job(poll_id, code, household_id, choice, key, translation.get_language())
     if connection.in_atomic_block:
-        return actions.cast(poll, household, choice, key=key)
-    job = _Job(poll.pk, household, choice, key, translation.get_language())
-    _writer().submit(job)
-    if not job.done.wait(WAIT_SECONDS):
-        raise Busy(_("The server is busy and has not confirmed your vote yet. Please try again."))
+        # Part of the caller's transaction (a test, a batch of its own).
+        _write([job])
+        for meeting_id in job.notify:
+            transaction.on_commit(lambda meeting_id=meeting_id: mark_dirty(meeting_id, {"turnout"}))
+    else:
+        _writer().submit(job)
+        if not job.done.wait(WAIT_SECONDS):
+            raise Busy(_("The server is busy and has not confirmed your vote yet. Please try again."))
+        for meeting_id in job.notify:
+            # Sent from this request's thread, which asgiref knows how to
+            # take back to the server's event loop; the writer has no loop.
+            mark_dirty(meeting_id, {"turnout"})
     if job.error is not None:
         raise job.error
-    for meeting_id in job.notify:
-        # Sent from this request's thread, which asgiref knows how to take
-        # back to the server's event loop; the writer thread has no loop.
-        mark_dirty(meeting_id, {"turnout"})
-    return job.ballot
+    return job.poll, job.ballot
 
 
 @dataclass(eq=False)
 class _Job:
     poll_id: int
-    household: object
+    code: str
+    household_id: int
     choice: object
     key: str
     language: str | None = None  # a refusal is worded in the phone's language
     done: threading.Event = field(default_factory=threading.Event)
+    poll: object = None
     ballot: object = None
     error: Exception | None = None
     notify: tuple = ()  # meetings whose turnout this job's request marks dirty
@@ -91,10 +131,11 @@ class _Writer:
                 for job in batch:
                     job.done.set()
                 if self.queue.empty():
-                    # Idle: give the connection back (PostgreSQL's pool) or
-                    # drop a broken one, as a request's end would.
+                    # Idle: as at a request's end, give the connection back
+                    # to PostgreSQL's pool or drop a broken or old one; a
+                    # SQLite connection is kept (opening one costs more than
+                    # a small batch of votes).
                     close_old_connections()
-                    connection.close()
 
     def _write_all(self, batch):
         try:
@@ -114,24 +155,28 @@ class _Writer:
 
 
 def _write(batch):
-    outcomes, meetings, polls, first_change = [], set(), {}, None
+    outcomes, meetings, first_change = [], set(), None
     with transaction.atomic():
-        for job in batch:
-            if job.poll_id not in polls:
-                poll = actions.locked_poll(job.poll_id)
-                households = [j.household.pk for j in batch if j.poll_id == job.poll_id]
-                polls[job.poll_id] = poll, actions.Known(poll, households)
-            poll, known = polls[job.poll_id]
-            try:
-                with translation.override(job.language):
-                    ballot, changed = actions.record(poll, job.household, job.choice, key=job.key, known=known)
-            except actions.VotingError as refusal:
-                outcomes.append((job, None, refusal))
-                continue
-            outcomes.append((job, ballot, None))
-            if changed:
-                meetings.add(poll.meeting_id)
-                first_change = first_change or job
+        for poll_id in dict.fromkeys(job.poll_id for job in batch):
+            jobs = [job for job in batch if job.poll_id == poll_id]
+            poll = actions.locked_poll(poll_id)
+            recorder = actions.Recorder(poll, [job.household_id for job in jobs], keys=[job.key for job in jobs])
+            joined = _joined(poll, jobs, recorder)
+            for job in jobs:
+                job.poll = poll
+                try:
+                    with translation.override(job.language):
+                        if job.household_id not in joined:
+                            raise NotJoined(_("Join the meeting first."))
+                        ballot, changed = recorder.add(job.household_id, job.choice, key=job.key)
+                except actions.VotingError as refusal:
+                    outcomes.append((job, None, refusal))
+                    continue
+                outcomes.append((job, ballot, None))
+                if changed:
+                    meetings.add(poll.meeting_id)
+                    first_change = first_change or job
+            recorder.write()
         for meeting_id in meetings:
             bump(meeting_id)
     # Only now, after the commit: a failed batch leaves no job answered. One
@@ -141,6 +186,18 @@ def _write(batch):
         job.ballot, job.error = ballot, error
     if first_change is not None:
         first_change.notify = tuple(sorted(meetings))
+
+
+def _joined(poll, jobs, recorder):
+    """The jobs' households that may vote as residents of the poll's meeting
+    (access.residents): the recorder's voters already are, so only the
+    others need asking, to tell "join first" from "not a voter here"."""
+    meeting = poll.meeting
+    if not meeting.is_open_to_residents:
+        return set()
+    ids = {job.household_id for job in jobs if job.code == meeting.code}
+    voters = ids & recorder.households.keys()
+    return voters | access.residents(meeting, ids - voters)
 
 
 _lock = threading.Lock()

@@ -1,6 +1,6 @@
 """Voting pages: a phone's vote, staff entry, poll controls, the certificate."""
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,18 +37,28 @@ def _my_vote(request, poll, ballot, error=None, status=200):
 
 @require_POST
 def vote(request, code, poll_id):
-    """A household votes from its phone: acknowledged only after the commit."""
-    poll = get_object_or_404(Poll.objects.select_related("meeting__compound"), pk=poll_id, meeting__code=code.upper())
-    meeting = poll.meeting
-    household = access.resident_household(request.session, meeting)
-    if household is None:
-        return _my_vote(request, poll, None, error=_("Join the meeting first."), status=403)
+    """A household votes from its phone: acknowledged only after the commit.
+
+    The request reads only its session; the writer checks the rest for many
+    votes at once (voting/intake.py)."""
+    meeting_id = intake.poll_meeting(poll_id, code.upper())
+    if meeting_id is None:
+        raise Http404
+    household_id = access.joined_household_id(request.session, meeting_id)
     try:
-        ballot = intake.cast_phone_vote(poll, household, request.POST.getlist("choice"), request.POST.get("key", ""))
-    except intake.Busy as error:
-        return _my_vote(request, poll, None, error=str(error), status=503)
+        if household_id is None:
+            raise intake.NotJoined(_("Join the meeting first."))
+        poll, ballot = intake.cast_phone_vote(
+            poll_id, code.upper(), household_id, request.POST.getlist("choice"), request.POST.get("key", "")
+        )
     except actions.VotingError as error:
-        current = Ballot.objects.filter(poll=poll, household=household).first()
+        # Refused (rare): read the poll and this household's vote for the answer.
+        poll = get_object_or_404(Poll.objects.select_related("meeting"), pk=poll_id)
+        if isinstance(error, intake.NotJoined):
+            return _my_vote(request, poll, None, error=str(error), status=403)
+        if isinstance(error, intake.Busy):
+            return _my_vote(request, poll, None, error=str(error), status=503)
+        current = Ballot.objects.filter(poll=poll, household_id=household_id).first()
         return _my_vote(request, poll, current, error=str(error), status=409)
     return _my_vote(request, poll, ballot)
 
