@@ -35,6 +35,7 @@ lint: setup
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
+messages: export DEBUG ?= 1
 messages: setup
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv

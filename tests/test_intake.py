@@ -196,3 +196,12 @@ def test_art_278_an_owners_latest_vote_in_a_batch_covers_all_their_units(poll, m
     choices = dict(Ballot.objects.filter(poll=poll).values_list("household_id", "choice"))
     assert choices == {a.pk: "against", b.pk: "against", c.pk: "for"}
     assert jobs[0].ballot.choice == "against"  # what a retry of a's vote would be answered
+
+
+def test_a_vote_for_a_deleted_poll_is_refused_not_failed(poll, households, client):
+    """The view (which checked the poll's meeting earlier, or from its
+    cache) answers 404, not 500."""
+    vote = job(poll, households[0], "for", "a")
+    Poll.objects.filter(pk=poll.pk).delete()
+    intake._write([vote])
+    assert isinstance(vote.error, intake.Gone)

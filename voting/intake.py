@@ -44,6 +44,10 @@ class Busy(actions.VotingError):
     """The writer did not answer in time; the vote may or may not be in."""
 
 
+class Gone(actions.VotingError):
+    """The poll was deleted since the phone loaded it."""
+
+
 class NotJoined(actions.VotingError):
     """The phone's session holds no household that may act in this meeting."""
 
@@ -159,7 +163,12 @@ def _write(batch):
     with transaction.atomic():
         for poll_id in dict.fromkeys(job.poll_id for job in batch):
             jobs = [job for job in batch if job.poll_id == poll_id]
-            poll = actions.locked_poll(poll_id)
+            try:
+                poll = actions.locked_poll(poll_id)
+            except Poll.DoesNotExist:
+                _poll_meetings.clear()
+                outcomes += [(job, None, Gone(_("This poll no longer exists."))) for job in jobs]
+                continue
             recorder = actions.Recorder(poll, [job.household_id for job in jobs], keys=[job.key for job in jobs])
             joined = _joined(poll, jobs, recorder)
             for job in jobs:
