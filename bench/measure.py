@@ -3,12 +3,14 @@ clients recorded. Shared by the app and the floor so both are measured alike.
 """
 
 import asyncio
+import gc
 import math
 import os
 import resource
 import statistics
 import time
 from collections import Counter
+from contextlib import contextmanager
 
 from bench.clients import LoopLag, sleep_until
 
@@ -117,6 +119,22 @@ class Phases:
                 counts[next(name for start, name in reversed(self.starts) if start <= at)] += 1
         codes = Counter(s.disconnected[1] for s in sockets if s.disconnected)
         return {"total": sum(counts.values()), "by_phase": dict(counts), "close_codes": dict(codes)}
+
+
+@contextmanager
+def client_gc_paused():
+    """The load generator's own garbage collection held off while it measures.
+
+    Its heap (2,000 sockets and what each received) makes a full collection
+    take tens of milliseconds; receipts timed after such a pause would charge
+    the instrument's delay to the server (and to the floor, at random). The
+    floor's and the app's phases are measured alike."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class Usage:

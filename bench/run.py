@@ -39,7 +39,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from bench.clients import Socket, close_all, count_late, open_all, ping_every, sleep_until  # noqa: E402
 from bench.httpclient import Browser  # noqa: E402
-from bench.measure import Phases, Resyncs, Usage, fanout, summary_ms  # noqa: E402
+from bench.measure import Phases, Resyncs, Usage, client_gc_paused, fanout, summary_ms  # noqa: E402
 from bench.report import finite, print_report, result_line  # noqa: E402
 from bench.servers import App, Floor, Profiler  # noqa: E402
 
@@ -179,7 +179,7 @@ async def bench_floor(args):
         async def trigger(k):
             await control.send(str(k + 1))
 
-        with Usage(floor.cpu_seconds) as usage:
+        with client_gc_paused(), Usage(floor.cpu_seconds) as usage:
             result = await fanout(
                 sockets,
                 trigger,
@@ -242,7 +242,7 @@ async def run_app(args, app, data, out, phases):
 
     phases.start("fanout")
     changes = Changes(staff, data["meeting_id"], pages.console)
-    with Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
+    with client_gc_paused(), Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
         out["fanout"] = await changes.fan_out(pages.residents, args.changes, args.interval, args.timeout)
     out["fanout"].update(
         cpu=usage.figures,
@@ -252,7 +252,7 @@ async def run_app(args, app, data, out, phases):
     )
 
     phases.start("votes")
-    with Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
+    with client_gc_paused(), Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
         out["votes"] = await vote_burst(phones, data, args.vote_window, args.vote_timeout)
     out["votes"].update(cpu=usage.figures, resyncs=resyncs.count, settle_s=await settle(app))
     out["votes"].update(check_ballots(app.ballots(data["poll_id"]), out["votes"]))
