@@ -18,11 +18,14 @@ _lock = threading.Lock()
 
 
 class SharedRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._client_key = (tuple(self._servers), repr(sorted(self._options.items())))
+
     @property
     def _cache(self):
-        key = (tuple(self._servers), repr(sorted(self._options.items())))
-        client = _clients.get(key)
+        client = _clients.get(self._client_key)
         if client is None:
             with _lock:
-                client = _clients.setdefault(key, self._class(self._servers, **self._options))
+                client = _clients.setdefault(self._client_key, self._class(self._servers, **self._options))
         return client

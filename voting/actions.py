@@ -160,38 +160,19 @@ def reveal(poll):
 # --- Casting --------------------------------------------------------------------
 
 
-def cast(
-    poll,
-    household,
-    choice,
-    *,
-    key="",
-    channel=Channel.PHONE,
-    user=None,
-    requested_by="",
-    proxy_holder="",
-    proxy_reference="",
-):
+def cast(poll, household, choice, *, key="", **entry):
     """Record a household's vote in a transaction of its own; returns its ballot.
 
     `key` is the client's idempotency key: a request already handled (a retry
     after a network error) returns the ballot as it is and changes nothing.
+    `entry`: how and by whom it was entered (`Recorder.add`'s keywords).
     Phones' votes come through voting/intake.py, which records many of them
     in one transaction with a `Recorder`.
     """
     with transaction.atomic():
         poll = locked_poll(poll.pk)
         recorder = Recorder(poll, [household.pk], keys=[key])
-        ballot, changed = recorder.add(
-            household.pk,
-            choice,
-            key=key,
-            channel=channel,
-            user=user,
-            requested_by=requested_by,
-            proxy_holder=proxy_holder,
-            proxy_reference=proxy_reference,
-        )
+        ballot, changed = recorder.add(household.pk, choice, key=key, **entry)
         recorder.write()
         if changed:
             touch_on_commit(poll.meeting_id, ("turnout",))
@@ -222,6 +203,8 @@ class Recorder:
         self.poll = poll
         ids = set(household_ids)
         self.households = {h.pk: h for h in electorate(poll).filter(pk__in=ids)}
+        # Art. 278 polls: the owner head of each voter here, read once.
+        self.heads = {pk: head_of(_unit(h)) for pk, h in self.households.items()} if poll.counts_owners else {}
         self.ballots = {b.household_id: b for b in Ballot.objects.filter(poll=poll, household_id__in=ids)}
         keys = {key[:64] for key in keys if key}
         receipts = VoteReceipt.objects.filter(poll=poll, key__in=keys) if keys else VoteReceipt.objects.none()
@@ -345,13 +328,12 @@ class Recorder:
     def _align_owner(self, household, choice):
         """Art. 278 polls count an owner once: their latest vote is the vote
         of all their units (written by `write`, mirrored here for this batch)."""
-        head = head_of(_unit(household))
+        head = self.heads[household.pk]
         if head.startswith("unit:"):
             return
         self._owners[head] = (household, choice)
         for other_id, ballot in self.ballots.items():
-            other = self.households.get(other_id)
-            if other is not None and other_id != household.pk and head_of(_unit(other)) == head:
+            if other_id != household.pk and self.heads.get(other_id) == head:
                 ballot.choice = choice
 
 

@@ -41,7 +41,8 @@ def vote(request, code, poll_id):
 
     The request reads only its session; the writer checks the rest for many
     votes at once (voting/intake.py)."""
-    meeting_id = intake.poll_meeting(poll_id, code.upper())
+    code = code.upper()
+    meeting_id = intake.poll_meeting(poll_id, code)
     if meeting_id is None:
         raise Http404
     household_id = access.joined_household_id(request.session, meeting_id)
@@ -49,7 +50,7 @@ def vote(request, code, poll_id):
         if household_id is None:
             raise intake.NotJoined(_("Join the meeting first."))
         poll, ballot = intake.cast_phone_vote(
-            poll_id, code.upper(), household_id, request.POST.getlist("choice"), request.POST.get("key", "")
+            poll_id, code, household_id, request.POST.getlist("choice"), request.POST.get("key", "")
         )
     except actions.VotingError as error:
         # Refused (rare): read the poll and this household's vote for the answer.
