@@ -70,6 +70,12 @@ class LiveServer:
         wait_for_port(port, process, timeout=30)
         return process
 
+    def log_tail(self, lines=80):
+        """The end of the servers' log (requests and warnings), for a failure report."""
+        self.log.flush()
+        text = (self.workdir / "daphne.log").read_text(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
     def stop(self, kill=False):
         if self.process and self.process.poll() is None:
             (self.process.kill if kill else self.process.terminate)()

@@ -31,6 +31,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test shows the end of the app server's log: which
+    requests the server answered, how, and any warning (a lost push, say)."""
+    outcome = yield
+    report = outcome.get_result()
+    server = getattr(item, "funcargs", {}).get("app_server")
+    if report.failed and isinstance(server, LiveServer):
+        report.sections.append(("app server log (last lines)", server.log_tail()))
+
+
 @pytest.fixture(scope="module")
 def app_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory)
