@@ -7,6 +7,7 @@ REDIS_URL (see docs/deploy.md).
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "csp",
+    "axes",
     "meetings",
     "voting",
 ]
@@ -82,9 +84,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "deliberation.staff_login.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "deliberation.urls"
@@ -183,6 +188,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff login is throttled by django-axes: after LOGIN_FAILURE_LIMIT wrong
+# passwords for one username from one address, that pair is refused (even
+# with the right password) for LOGIN_LOCKOUT_SECONDS; a further try during
+# the lockout starts the pause again. Per username *and* address, so a
+# script cannot lock a facilitator out from elsewhere, and a room behind one
+# NAT is not locked out by one person. Attempts are kept in the database
+# (SQLite or PostgreSQL), so every process sees them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(seconds=int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A page in the user's language (registration/locked_out.html), status 429.
+AXES_LOCKOUT_CALLABLE = "deliberation.staff_login.lockout_response"
+# The address as the wrong-code limits see it (TRUSTED_PROXY_HOPS).
+AXES_CLIENT_IP_CALLABLE = "deliberation.staff_login.client_ip"
+# Axes never stores or logs the password; the username is masked in what it
+# keeps of the request's data too.
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "home"
@@ -202,9 +227,15 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # production puts nginx in front (docs/deploy.md).
 SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
 
-# Sessions: a resident's phone stays joined while the meeting runs; staff
-# sessions end with the browser.
+# Sessions. A resident's phone (no login) keeps its cookie for
+# SESSION_COOKIE_AGE: phones close WeChat between agenda items and must not
+# have to type the household code again; a join ends anyway when the meeting
+# closes or the code is revoked. A staff login turns its session into a
+# browser-session cookie (gone when the browser closes) and the server ends
+# it STAFF_SESSION_MAX_AGE after the login whatever the browser does
+# (deliberation/staff_login.py).
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+STAFF_SESSION_MAX_AGE = int(os.environ.get("STAFF_SESSION_MAX_AGE", 12 * 60 * 60))
 # Every phone request reads its session: from the cache first (Redis, shared
 # by all processes; in-process memory for the single-process default), the
 # database behind it.

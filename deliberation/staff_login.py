@@ -1,0 +1,74 @@
+"""Staff logins: how long their session lasts, and the address login
+throttling (django-axes, configured in settings) counts failures by.
+
+A staff session is a browser-session cookie, and the server ends it
+STAFF_SESSION_MAX_AGE after the login even if the browser never closes (a
+laptop left open in a community office). Residents' phones have no login
+and keep SESSION_COOKIE_AGE (settings say why).
+"""
+
+import math
+import time
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import render
+
+# When this session's staff login happened (seconds since the epoch).
+LOGIN_AT = "staff_login_at"
+
+
+def lockout_response(request, original_response, credentials):
+    """django-axes' answer to a locked-out login: a page, not its bare text."""
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def client_ip(request):
+    """The client's address for django-axes, as the wrong-code limits see it."""
+    from meetings.ratelimit import client_address
+
+    return client_address(request.META)
+
+
+class StaffSessionMiddleware:
+    """After AuthenticationMiddleware, before the session is saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = request.session
+        logged_in_at = session.get(LOGIN_AT)
+        if (
+            session.get(SESSION_KEY) is not None
+            and logged_in_at is not None
+            and time.time() - logged_in_at > settings.STAFF_SESSION_MAX_AGE
+        ):
+            # Past the cap: log out (this also forgets the session's data).
+            logout(request)
+        response = self.get_response(request)
+        self._mark_staff_session(request)
+        return response
+
+    @staticmethod
+    def _mark_staff_session(request):
+        """A session holding a login from before this rule (or from a test
+        client's force_login) gets the same treatment from now on."""
+        session = getattr(request, "session", None)
+        if session is not None and session.get(SESSION_KEY) is not None and session.get(LOGIN_AT) is None:
+            start_staff_session(session)
+
+
+def start_staff_session(session):
+    session[LOGIN_AT] = int(time.time())
+    session.set_expiry(0)
+
+
+@receiver(user_logged_in, dispatch_uid="yishi-staff-session")
+def _on_login(sender, request, user, **kwargs):
+    """Every login (the staff login page, the admin's) restarts the clock."""
+    if request is not None and hasattr(request, "session"):
+        start_staff_session(request.session)
