@@ -221,6 +221,33 @@ def mark_dirty(meeting_id, names):
     _send(group, {"type": "hub.dirty", "group": group, "meeting": meeting_id, "names": sorted(names)})
 
 
+def tell_sockets_on_commit(meeting_ids, tag, message=None, close_code=None):
+    """After the commit, reach this meeting's sockets tagged `tag` (a socket's
+    `tags`, e.g. "household:12"), in every process: send them `message` (a
+    dict, JSON-encoded, for things only that socket's page should hear, like
+    "your own vote line changed"), or close them with `close_code` (a revoked
+    household code). Nothing else in the message says who the tag is, so other
+    sockets learn nothing."""
+    meeting_ids = list(meeting_ids)
+
+    def after_commit():
+        for meeting_id in meeting_ids:
+            group = dirty_group(meeting_id)
+            _send(
+                group,
+                {
+                    "type": "hub.tagged",
+                    "group": group,
+                    "meeting": meeting_id,
+                    "tag": tag,
+                    "text": json.dumps(message) if message is not None else None,
+                    "close": close_code,
+                },
+            )
+
+    transaction.on_commit(after_commit)
+
+
 def dirty_group(meeting_id):
     """Every process with sockets of the meeting listens here for coalesced panels."""
     return f"meeting.{meeting_id}.dirty"
@@ -345,6 +372,8 @@ class Hub:
     async def dispatch(self, message):
         if message["type"] == "hub.dirty":
             self._mark(message["meeting"], message["names"])
+        elif message["type"] == "hub.tagged":
+            await self.tell_tagged(message["meeting"], message["tag"], message.get("text"), message.get("close"))
         elif message["group"] in self.sockets:
             await self.fan_out(message["group"], message["rev"], message["panels"])
 
@@ -418,6 +447,21 @@ class Hub:
     def _saw(self, meeting_id, rev):
         if rev > self.seen.get(meeting_id, -1):
             self.seen[meeting_id] = rev
+
+    async def tell_tagged(self, meeting_id, tag, text=None, close_code=None):
+        """Send `text` to, or close with `close_code`, this process's sockets of
+        the meeting whose `tags` hold `tag`."""
+        for group in self._meeting_groups(meeting_id):
+            for socket in list(self.sockets.get(group, ())):
+                if tag not in getattr(socket, "tags", ()):
+                    continue
+                try:
+                    if close_code is not None:
+                        await socket.close_tagged(close_code)
+                    elif text is not None:
+                        await socket.send_text(stamped(text))
+                except Exception:
+                    log.debug("telling a closing socket failed", exc_info=True)
 
     async def fan_out(self, group, rev, panels):
         if group in self.groups:

@@ -9,9 +9,10 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
-from meetings.models import Compound, Household, Meeting, StaffRole
+from meetings.models import Compound, Credential, Household, Meeting, StaffRole
 
 Role = StaffRole.Role
 # Who may run a meeting's room and see the console.
@@ -70,42 +71,81 @@ def _session_key(meeting_id):
     return f"joined:{meeting_id}"
 
 
-def remember_household(request, meeting, household):
-    request.session[_session_key(meeting.pk)] = household.pk
+def remember_household(request, meeting, credential):
+    """This browser joined `meeting` with `credential` (a household's code).
+
+    The session keeps the credential, not only the household: revoking or
+    re-issuing the code ends every session that joined with it.
+    """
+    request.session[_session_key(meeting.pk)] = [credential.household_id, credential.pk]
     request.session.cycle_key()
+
+
+def forget_household(session, meeting):
+    """Leave: this browser no longer acts for a household in `meeting`."""
+    session.pop(_session_key(meeting.pk), None)
 
 
 def resident_household(session, meeting):
     """The household this browser joined `meeting` as, or None.
 
-    A join ends when the meeting closes or the household is retired.
+    A join ends when the meeting closes, the household is retired, or the
+    code it joined with is revoked or re-issued.
     `session` is a Django session (request.session or scope["session"]).
     """
-    pk = joined_household_id(session, meeting.pk)
-    if pk is None or not meeting.is_open_to_residents:
+    if not meeting.is_open_to_residents:
         return None
-    return _resident_households(meeting, [pk]).first()
+    return household_of_session(session, meeting)
 
 
-def joined_household_id(session, meeting_id):
-    """The household id `session` joined meeting `meeting_id` as, not yet
-    checked: only `residents` says whether it may still act. For a request
-    that hands the check to a batch (voting/intake.py); others use
-    `resident_household`."""
-    return session.get(_session_key(meeting_id))
+def household_of_session(session, meeting):
+    """Like `resident_household`, also after the meeting closed: for reading
+    what the meeting decided (a revealed result). The household must still be
+    active and its code the one it joined with."""
+    joined = joined_household(session, meeting.pk)
+    if joined is None:
+        return None
+    household_id, credential_id = joined
+    return (
+        _resident_households(meeting, [household_id])
+        .filter(Exists(active_credentials(credential_ids=[credential_id]).filter(household=OuterRef("pk"))))
+        .select_related("unit__building")
+        .first()
+    )
 
 
-def residents(meeting, household_ids):
-    """Of `household_ids`, those that may act as residents of `meeting` now:
-    the meeting is open to residents and the household is active in its
-    compound. One query for many (a batch of votes)."""
-    if not meeting.is_open_to_residents or not household_ids:
+def joined_household(session, meeting_id):
+    """(household id, credential id) `session` joined meeting `meeting_id`
+    with, not yet checked: only `residents` says whether it may still act.
+    For a request that hands the check to a batch (voting/intake.py); others
+    use `resident_household`."""
+    value = session.get(_session_key(meeting_id))
+    # Anything else (a session from before credentials were kept) is no join.
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return value[0], value[1]
+    return None
+
+
+def residents(meeting, joins):
+    """Of `joins` [(household id, credential id)], those that may act as
+    residents of `meeting` now: the meeting is open to residents, the
+    household is active in its compound and the credential is still its
+    active one. One query for many (a batch of votes)."""
+    joins = {(h, c) for h, c in joins}
+    if not meeting.is_open_to_residents or not joins:
         return set()
-    return set(_resident_households(meeting, household_ids).values_list("pk", flat=True))
+    active = active_credentials(credential_ids=[c for _h, c in joins]).filter(
+        household__in=_resident_households(meeting, [h for h, _c in joins])
+    )
+    return set(active.values_list("household_id", "pk")) & joins
 
 
 def _resident_households(meeting, household_ids):
     return Household.objects.filter(pk__in=household_ids, compound_id=meeting.compound_id, is_active=True)
+
+
+def active_credentials(credential_ids):
+    return Credential.objects.filter(pk__in=credential_ids, revoked_at__isnull=True)
 
 
 def can_open_projector(request_or_scope_user, meeting, key):

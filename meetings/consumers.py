@@ -12,7 +12,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from deliberation import wire
-from deliberation.realtime import AUDIENCES, get_hub, stamped
+from deliberation.realtime import AUDIENCES, RESIDENT, get_hub, stamped
 from meetings import access
 from meetings.models import Meeting
 
@@ -31,6 +31,15 @@ def _authorize(scope, code, audience, key):
     return None, CLOSE_FORBIDDEN
 
 
+def _tags(scope, meeting, audience):
+    """What the hub may single this socket out by: a phone's household (its
+    own vote line changed) and the code it joined with (revoked: close)."""
+    joined = access.joined_household(scope["session"], meeting.pk) if audience == RESIDENT else None
+    if joined is None:
+        return frozenset()
+    return frozenset({f"household:{joined[0]}", f"credential:{joined[1]}"})
+
+
 @database_sync_to_async
 def _current_revision(meeting_id):
     return Meeting.objects.filter(pk=meeting_id).values_list("revision", flat=True).first() or 0
@@ -43,6 +52,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "none: sockets are served by the process hub"
     group = None
     protocol = None
+    tags = frozenset()
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -59,6 +69,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=refusal)
             return
         self.meeting_id, self.audience, self.language = meeting.pk, audience, language
+        self.tags = _tags(self.scope, meeting, audience)
         await self.accept()
         # Under Daphne, the hub writes pushes straight to the connection.
         self.protocol = wire.protocol_of(self.base_send)
@@ -87,6 +98,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             self.group, revision, lambda: hub.render_state(self.meeting_id, self.audience, self.language)
         )
         await self.send(text_data=stamped(text))
+
+    async def close_tagged(self, code):
+        """Called by the hub when this socket's household code is revoked."""
+        await self.close(code=code)
 
     async def send_text(self, text):
         """Called by the hub for every push to this socket's group."""

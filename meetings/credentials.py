@@ -15,7 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from meetings.models import CODE_ALPHABET, CODE_LENGTH, Credential, Household, new_code, normalize_code
+from deliberation.realtime import tell_sockets_on_commit
+from meetings.models import CODE_ALPHABET, CODE_LENGTH, Credential, Household, Meeting, new_code, normalize_code
+
+# Close code of a live page whose household code was revoked (the page
+# reloads and asks for a code again; see static/js/live.js).
+CLOSE_REVOKED = 4403
 
 # 25**8 codes: a collision is astronomically rare; a handful of retries is
 # plenty, and a persistent failure means something else is wrong.
@@ -103,6 +108,8 @@ def reissue(household, user):
         )
         _check_votes(household)
         now = timezone.now()
+        for old in active_credentials().filter(household=household):
+            _end_sessions(old)
         active_credentials().filter(household=household).update(revoked_at=now, revoked_by=user)
         credential = _issue(household, user, now)
         if credential is None:  # pragma: no cover - only if the lock did not hold
@@ -123,7 +130,20 @@ def revoke(household, user):
         credential.revoked_at = timezone.now()
         credential.revoked_by = user
         credential.save(update_fields=["revoked_at", "revoked_by"])
+        _end_sessions(credential)
         return credential
+
+
+def _end_sessions(credential):
+    """Phones that joined with `credential` stop acting for the household:
+    their requests are refused from the commit on (meetings.access checks the
+    code a session joined with), and after the commit their live pages are
+    closed in every open meeting of the compound."""
+    household = credential.household
+    open_meetings = Meeting.objects.filter(
+        compound_id=household.compound_id, status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]
+    ).values_list("pk", flat=True)
+    tell_sockets_on_commit(open_meetings, f"credential:{credential.pk}", close_code=CLOSE_REVOKED)
 
 
 def credential_for_code(code_text):

@@ -71,34 +71,29 @@ def join(request, code):
                 record_code_failure(request)
                 form.add_error("code", _("This code is not valid for this meeting. Check it against your slip."))
             else:
-                return _join_as(request, meeting, credential.household)
+                return _join_as(request, meeting, credential)
     return render(request, "meetings/join.html", {"meeting": meeting, "form": form})
 
 
 def my_vote_context(meeting, household):
     """The phone's own line under the current poll (per household, so not a panel)."""
-    from voting.models import Ballot, choice_text
+    from voting.models import Ballot
     from voting.panels import current_poll
+    from voting.views import line_context
 
     poll = current_poll(meeting)
     if poll is None:
         return {}
-    ballot = Ballot.objects.filter(poll=poll, household=household).first()
-    return {
-        "my_vote_poll": poll,
-        "my_ballot": ballot,
-        "my_choice_label": choice_text(poll, ballot.choice) if ballot else None,
-        "my_vote_url": reverse("my_vote", kwargs={"code": meeting.code, "poll_id": poll.pk}),
-    }
+    return {"my_vote": line_context(poll, Ballot.objects.filter(poll=poll, household=household).first())}
 
 
-def _join_as(request, meeting, household):
+def _join_as(request, meeting, credential):
     try:
-        actions.join_meeting(meeting, household)
+        actions.join_meeting(meeting, credential.household)
     except actions.ActionError as error:
         messages.error(request, str(error))
         return redirect("join", code=meeting.code)
-    access.remember_household(request, meeting, household)
+    access.remember_household(request, meeting, credential)
     return redirect("join", code=meeting.code)
 
 
@@ -125,14 +120,14 @@ def household_link(request, code):
         if meeting is None:
             messages.error(request, _("That meeting is no longer open. Please choose again."))
             return redirect("household_link", code=code)
-        return _join_as(request, meeting, household)
+        return _join_as(request, meeting, credential)
     return render(request, "meetings/household_link.html", {"household": household, "meetings": meetings})
 
 
 @require_POST
 def leave(request, code):
     meeting = get_object_or_404(Meeting, code=code.upper())
-    request.session.pop(f"joined:{meeting.pk}", None)
+    access.forget_household(request.session, meeting)
     return redirect("join", code=meeting.code)
 
 

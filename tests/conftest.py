@@ -97,9 +97,18 @@ def english():
         yield
 
 
+def joined_value(household):
+    """What a session holds for a household joined with its active code
+    (meetings.access.remember_household), issuing a code if it has none."""
+    credential = Credential.objects.filter(household=household, revoked_at__isnull=True).first()
+    if credential is None:
+        credential = Credential.objects.create(household=household)
+    return [household.pk, credential.pk]
+
+
 def join_session(client, meeting, household):
     """Make the test client a phone joined to `meeting` as `household`."""
     session = client.session
-    session[f"joined:{meeting.pk}"] = household.pk
+    session[f"joined:{meeting.pk}"] = joined_value(household)
     session.save()
     return client

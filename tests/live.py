@@ -8,6 +8,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from deliberation.asgi import application
+from tests.conftest import joined_value
 
 ORIGIN = (b"origin", b"http://testserver")
 
@@ -22,7 +23,7 @@ def staff_cookie(user):
 @sync_to_async
 def resident_cookie(meeting, household):
     session = SessionStore()
-    session[f"joined:{meeting.pk}"] = household.pk
+    session[f"joined:{meeting.pk}"] = joined_value(household)
     session.create()
     return session.session_key
 

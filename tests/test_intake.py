@@ -9,6 +9,7 @@ from django.db import connections
 from deliberation import realtime
 from meetings.actions import join_meeting, open_meeting
 from meetings.models import Household, Meeting
+from tests.conftest import joined_value
 from voting import actions, intake
 from voting.models import Ballot, Poll
 
@@ -26,11 +27,12 @@ def poll(meeting, facilitator, households):
 
 
 def job(poll, household, choice, key):
-    return intake._Job(poll.pk, poll.meeting.code, household.pk, choice, key)
+    household_id, credential_id = joined_value(household)
+    return intake._Job(poll.pk, poll.meeting.code, household_id, credential_id, choice, key)
 
 
 def cast(poll, household, choice, key):
-    return intake.cast_phone_vote(poll.pk, poll.meeting.code, household.pk, choice, key)[1]
+    return intake.cast_phone_vote(poll.pk, poll.meeting.code, joined_value(household), choice, key)[1]
 
 
 def revision(meeting):
@@ -163,7 +165,7 @@ def test_a_retired_household_or_a_closed_meeting_is_told_to_join_first(poll, mee
 
 
 def test_a_vote_under_another_meetings_code_is_refused(poll, households):
-    wrong = intake._Job(poll.pk, "ZZZZZZ", households[0].pk, "for", "a")
+    wrong = intake._Job(poll.pk, "ZZZZZZ", *joined_value(households[0]), "for", "a")
     intake._write([wrong])
     assert isinstance(wrong.error, intake.NotJoined)
     assert intake.poll_meeting(poll.pk, "ZZZZZZ") is None

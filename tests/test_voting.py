@@ -155,10 +155,14 @@ def test_the_audit_log_cannot_be_edited_or_deleted(poll, households, facilitator
 
 def test_a_paper_batch_is_all_or_nothing(poll, households, facilitator, live):
     outsider = Household.objects.get(kind="parking")
-    with pytest.raises(actions.VotingError):
-        actions.enter_batch(poll, [(households[0], "for"), (outsider, "for")], facilitator)
+    with pytest.raises(actions.BatchError) as refused:
+        actions.enter_batch(poll, [(1, households[0], "for"), (2, outsider, "for")], facilitator)
+    # The failed line is named: its number, its household and why.
+    assert refused.value.problems == [
+        "line 2 (地下车库车位001): This household is not among those who vote in this poll."
+    ]
     assert not Ballot.objects.exists() and not BallotAudit.objects.exists()
-    actions.enter_batch(poll, [(households[0], "for"), (households[1], "abstain")], facilitator)
+    actions.enter_batch(poll, [(1, households[0], "for"), (2, households[1], "abstain")], facilitator)
     assert Ballot.objects.count() == 2
 
 

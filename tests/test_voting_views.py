@@ -106,6 +106,8 @@ def test_the_certificate_is_a_page_and_json_for_staff_and_joined_households(clie
     client.logout()
     assert client.get(url).status_code == 302  # anonymous: log in
     join_session(client, poll.meeting, households[1])
+    assert client.get(url).status_code == 403  # a household reads it once the result is shown
+    actions.reveal(poll)
     assert client.get(url).status_code == 200
 
 

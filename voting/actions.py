@@ -7,9 +7,10 @@ rest push the poll panel at once.
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
-from deliberation.realtime import broadcast_on_commit, bump, touch_on_commit
+from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
 from meetings.models import Attendance, Household
 from voting import options, tally
 from voting.electorate import head_of
@@ -21,6 +22,14 @@ STAFF_CHANNELS = (Channel.HAND, Channel.PAPER)
 
 class VotingError(Exception):
     """A refused vote or poll action, with a translated message."""
+
+
+class AlreadyVoted(VotingError):
+    """Staff entry for a household that has a ballot: replacing it needs a reason."""
+
+    def __init__(self, message, ballot):
+        super().__init__(message)
+        self.ballot = ballot
 
 
 # --- Who votes ------------------------------------------------------------------
@@ -208,7 +217,8 @@ class Recorder:
         self.ballots = {b.household_id: b for b in Ballot.objects.filter(poll=poll, household_id__in=ids)}
         keys = {key[:64] for key in keys if key}
         receipts = VoteReceipt.objects.filter(poll=poll, key__in=keys) if keys else VoteReceipt.objects.none()
-        self.handled = set(receipts.values_list("key", flat=True))
+        # A key is handled for the household that sent it, never for another.
+        self.handled = set(receipts.filter(household_id__in=ids).values_list("household_id", "key"))
         self.option_ids = None
         self._receipts, self._new, self._changed, self._audits, self._owners = [], [], {}, [], {}
 
@@ -223,13 +233,16 @@ class Recorder:
         requested_by="",
         proxy_holder="",
         proxy_reference="",
+        replace_reason="",
     ):
         """One household's vote: returns (ballot, changed), or raises VotingError.
 
-        A key already handled returns the household's ballot as it is.
+        A key already handled for this household returns its ballot as it is.
+        Staff replacing a ballot the household already has must give
+        `replace_reason` (AlreadyVoted otherwise); the audit keeps both.
         """
         poll, key = self.poll, key[:64]
-        if key and key in self.handled:
+        if key and (household_id, key) in self.handled:
             return self.ballots.get(household_id), False
         if not poll.is_open:
             raise VotingError(_("This poll is not open for voting."))
@@ -245,17 +258,21 @@ class Recorder:
             self._check_proxy(household, existing, proxy_holder)
             event = BallotAudit.Event.PROXY
         elif channel in STAFF_CHANNELS:
-            event = BallotAudit.Event.ENTERED
+            event = BallotAudit.Event.STAFF_REPLACED if existing else BallotAudit.Event.ENTERED
         elif existing and existing.channel == Channel.PROXY:
             event = BallotAudit.Event.REPLACED_PROXY
         elif existing and existing.channel in STAFF_CHANNELS:
             event = BallotAudit.Event.REPLACED_STAFF
         if existing and poll.final_on_cast:
             raise VotingError(_("This household has voted; in this poll a vote cannot be changed."))
+        replace_reason = " ".join(replace_reason.split())[:200]
+        if existing and channel != Channel.PHONE and not replace_reason:
+            raise AlreadyVoted(already_voted_message(household, existing), existing)
+        replaced = (existing.channel, existing.choice, existing.cast_at) if existing else ("", "", None)
 
         # Accepted: from here on nothing refuses.
         if key:
-            self.handled.add(key)
+            self.handled.add((household_id, key))
             self._receipts.append(VoteReceipt(poll=poll, key=key, household=household))
         ballot = existing or Ballot(poll=poll, household=household)
         ballot.choice, ballot.channel, ballot.cast_at = choice, channel, timezone.now()
@@ -280,9 +297,16 @@ class Recorder:
                     requested_by=requested_by.strip()[:100],
                     proxy_holder=proxy_holder[:60],
                     proxy_reference=proxy_reference.strip()[:100],
+                    replaced_channel=replaced[0] if channel != Channel.PHONE else "",
+                    replaced_choice="" if poll.secret or channel == Channel.PHONE else replaced[1],
+                    replaced_at=replaced[2] if channel != Channel.PHONE else None,
+                    reason=replace_reason if channel != Channel.PHONE else "",
                     entered_by=user,
                 )
             )
+        if channel != Channel.PHONE:
+            # That household's phone, if it is in the room, shows its vote anew.
+            tell_sockets_on_commit([poll.meeting_id], f"household:{household_id}", {"type": "mine"})
         return ballot, True
 
     def write(self):
@@ -337,17 +361,47 @@ class Recorder:
                 ballot.choice = choice
 
 
+def already_voted_message(household, ballot):
+    """What staff read before replacing a ballot: whose, how and when it came in."""
+    when = time_format(timezone.localtime(ballot.cast_at), "H:i")
+    return _(
+        "%(household)s has already voted (%(channel)s, %(time)s). To replace that vote, "
+        "confirm and give the reason; both are kept in the audit log."
+    ) % {"household": household.label, "channel": ballot.get_channel_display(), "time": when}
+
+
 def _unit(household):
     return tally.Unit(str(household.pk), household.area, household.owner_key, household.developer_unsold)
 
 
+class BatchError(VotingError):
+    """A paper batch refused as a whole; `problems` names each failed line."""
+
+    def __init__(self, problems, replacing=False):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.replacing = replacing  # some lines would replace a vote already cast
+
+
 @transaction.atomic
-def enter_batch(poll, entries, user, channel=Channel.PAPER):
-    """Paper ballots in one go, all or nothing: [(household, choice)]."""
+def enter_batch(poll, entries, user, channel=Channel.PAPER, replace_reason=""):
+    """Paper ballots in one go, all or nothing: [(line number, household, choice)].
+
+    Every line is checked; if any is refused, nothing is recorded and
+    BatchError lists each refused line with its number and the reason.
+    """
     poll = locked_poll(poll.pk)
-    recorder = Recorder(poll, [household.pk for household, _choice in entries])
-    for household, choice in entries:
-        recorder.add(household.pk, choice, channel=channel, user=user)
+    recorder = Recorder(poll, [household.pk for _n, household, _choice in entries])
+    problems, replacing = [], False
+    for number, household, choice in entries:
+        try:
+            recorder.add(household.pk, choice, channel=channel, user=user, replace_reason=replace_reason)
+        except VotingError as error:
+            replacing = replacing or isinstance(error, AlreadyVoted)
+            line = {"n": number, "household": household.label, "error": error}
+            problems.append(_("line %(n)d (%(household)s): %(error)s") % line)
+    if problems:
+        raise BatchError(problems, replacing)
     recorder.write()
     if entries:
         touch_on_commit(poll.meeting_id, ("turnout",))

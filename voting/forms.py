@@ -66,8 +66,43 @@ class PollForm(forms.ModelForm):
         return cleaned
 
 
-class BallotEntryForm(forms.Form):
+class ReplaceFields(forms.Form):
+    """Replacing a vote a household already has takes a tick and a reason."""
+
+    replace = forms.BooleanField(label=_("Replace the vote this household already has"), required=False)
+    replace_reason = forms.CharField(
+        label=_("Why (kept in the audit log)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: the owner came to the desk and asked to change the vote on paper."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("replace") and not (cleaned.get("replace_reason") or "").strip():
+            self.add_error("replace_reason", _("Give the reason for replacing the vote."))
+        return cleaned
+
+    @property
+    def reason(self):
+        """The reason to pass on, only when replacing was confirmed."""
+        data = self.cleaned_data
+        return data["replace_reason"].strip() if data.get("replace") else ""
+
+
+class BallotEntryForm(ReplaceFields):
     """Staff record one household's vote: a hand count, a paper ballot or a proxy."""
+
+    field_order = [
+        "household",
+        "choice",
+        "channel",
+        "requested_by",
+        "proxy_holder",
+        "proxy_reference",
+        "replace",
+        "replace_reason",
+    ]
 
     household = forms.CharField(label=_("Household (building-unit-room)"), max_length=60)
     choice = forms.ChoiceField(label=_("Vote"), choices=[(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO])
@@ -103,11 +138,14 @@ class BallotEntryForm(forms.Form):
         return cleaned
 
 
-class PaperBatchForm(forms.Form):
+class PaperBatchForm(ReplaceFields):
     """Paper ballots, one per line: "3幢2单元502 同意", or for options their
     numbers: "3幢2单元502 2" ("2,3" when several may be approved)."""
 
-    lines = forms.CharField(label=_("Paper ballots, one per line"), widget=forms.Textarea(attrs={"rows": 8}))
+    lines = forms.CharField(
+        label=_("Paper ballots, one per line"), max_length=100_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    field_order = ["lines", "replace", "replace_reason"]
 
     def __init__(self, *args, compound, poll, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +182,7 @@ class PaperBatchForm(forms.Form):
                 errors.append(_("line %(n)d: %(label)s appears twice") % {"n": number, "label": household.label})
             else:
                 seen.add(household.pk)
-                entries.append((household, choice))
+                entries.append((number, household, choice))
         if errors:
             raise forms.ValidationError(errors)
         if not entries:

@@ -71,14 +71,16 @@ def poll_meeting(poll_id, code):
 _poll_meetings = {}
 
 
-def cast_phone_vote(poll_id, code, household_id, choice, key):
+def cast_phone_vote(poll_id, code, joined, choice, key):
     """Record a phone's vote: returns (poll, ballot) or raises VotingError.
 
-    `household_id` is what the phone's session says it joined as; whether it
-    may still act (access.residents) is checked with the vote, under the
-    poll's lock, for the whole batch at once.
+    `joined` is (household id, credential id), what the phone's session says
+    it joined with; whether it may still act (access.residents: the code not
+    revoked, the household active) is checked with the vote, under the poll's
+    lock, for the whole batch at once.
     """
-    job = _Job(poll_id, code, household_id, choice, key, translation.get_language())
+    household_id, credential_id = joined
+    job = _Job(poll_id, code, household_id, credential_id, choice, key, translation.get_language())
     if connection.in_atomic_block:
         # Part of the caller's transaction (a test, a batch of its own).
         _write([job])
@@ -102,6 +104,7 @@ class _Job:
     poll_id: int
     code: str
     household_id: int
+    credential_id: int
     choice: object
     key: str
     language: str | None = None  # a refusal is worded in the phone's language
@@ -170,12 +173,12 @@ def _write(batch):
                 outcomes += [(job, None, Gone(_("This poll no longer exists."))) for job in jobs]
                 continue
             recorder = actions.Recorder(poll, [job.household_id for job in jobs], keys=[job.key for job in jobs])
-            joined = _joined(poll, jobs, recorder)
+            joined = _joined(poll, jobs)
             for job in jobs:
                 job.poll = poll
                 try:
                     with translation.override(job.language):
-                        if job.household_id not in joined:
+                        if (job.household_id, job.credential_id) not in joined:
                             raise NotJoined(_("Join the meeting first."))
                         ballot, changed = recorder.add(job.household_id, job.choice, key=job.key)
                 except actions.VotingError as refusal:
@@ -197,16 +200,13 @@ def _write(batch):
         first_change.notify = tuple(sorted(meetings))
 
 
-def _joined(poll, jobs, recorder):
+def _joined(poll, jobs):
     """The jobs' households that may vote as residents of the poll's meeting
-    (access.residents): the recorder's voters already are, so only the
-    others need asking, to tell "join first" from "not a voter here"."""
+    (access.residents: among other things, the code each phone joined with is
+    still its household's active code)."""
     meeting = poll.meeting
-    if not meeting.is_open_to_residents:
-        return set()
-    ids = {job.household_id for job in jobs if job.code == meeting.code}
-    voters = ids & recorder.households.keys()
-    return voters | access.residents(meeting, ids - voters)
+    joins = {(job.household_id, job.credential_id) for job in jobs if job.code == meeting.code}
+    return access.residents(meeting, joins)
 
 
 _lock = threading.Lock()

@@ -48,6 +48,11 @@ class Poll(models.Model):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
+    class TieBreak(models.TextChoices):
+        # voting.options: the rules themselves, pure Python.
+        NONE = "none", _("a tie stays a tie (the meeting decides, e.g. by a run-off)")
+        HEADS_AREA = "heads-area", _("more owner heads, then more exclusive area")
+
     class Scope(models.TextChoices):
         ATTENDEES = "attendees", _("households joined to this meeting")
         COMPOUND = "compound", _("the whole compound")
@@ -68,6 +73,19 @@ class Poll(models.Model):
     include_shops = models.BooleanField(_("shops vote too"), default=True)
     secret = models.BooleanField(_("secret ballot"), default=False)
     final_on_cast = models.BooleanField(_("a cast vote cannot be changed"), default=False)
+    seats = models.PositiveSmallIntegerField(
+        _("options that win"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("For a choice among options: how many of them are chosen."),
+    )
+    tie_break = models.CharField(
+        _("if options tie"),
+        max_length=20,
+        choices=TieBreak.choices,
+        default=TieBreak.NONE,
+        help_text=_("Chosen before voting opens and printed on the certificate."),
+    )
     proxy_cap = models.PositiveSmallIntegerField(
         _("households one proxy holder may vote for"),
         default=3,
@@ -172,7 +190,9 @@ class VoteReceipt(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["poll", "key"], name="receipt_unique_key")]
+        # A key is the household's own: another household sending it is a
+        # new request of that household, not a retry of this one.
+        constraints = [models.UniqueConstraint(fields=["poll", "household", "key"], name="receipt_unique_key")]
 
     def __str__(self):
         return self.key
@@ -215,6 +235,7 @@ class BallotAudit(AppendOnly):
         PROXY = "proxy", _("proxy vote entered")
         REPLACED_PROXY = "own_replaced_proxy", _("own vote replaced the proxy vote")
         REPLACED_STAFF = "own_replaced_staff", _("own vote replaced the staff entry")
+        STAFF_REPLACED = "staff_replaced", _("staff replaced an earlier vote")
 
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="audit")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
@@ -225,6 +246,11 @@ class BallotAudit(AppendOnly):
     requested_by = models.CharField(_("who asked"), max_length=100, blank=True)
     proxy_holder = models.CharField(_("proxy holder"), max_length=60, blank=True)
     proxy_reference = models.CharField(_("written proxy reference"), max_length=100, blank=True)
+    # What a staff entry replaced (its choice blank for secret polls), and why.
+    replaced_channel = models.CharField(max_length=10, choices=Ballot.Channel.choices, blank=True)
+    replaced_choice = models.CharField(max_length=200, blank=True)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
 
@@ -239,6 +265,10 @@ class BallotAudit(AppendOnly):
     @property
     def choice_label(self):
         return choice_text(self.poll, self.choice)
+
+    @property
+    def replaced_choice_label(self):
+        return choice_text(self.poll, self.replaced_choice)
 
 
 def choice_text(poll, choice):

@@ -23,16 +23,26 @@ def _my_vote(request, poll, ballot, error=None, status=200):
         if error:
             return JsonResponse({"recorded": False, "error": error}, status=status)
         return JsonResponse({"recorded": True, "poll": poll.pk, "choice": ballot.choice if ballot else None})
+    context = {**line_context(poll, ballot), "error": error}
+    # htmx swaps 2xx only; a refusal still replaces the phone's own line.
+    response = render(request, "voting/my_vote.html", context, status=200 if request.htmx else status)
+    return response
+
+
+def line_context(poll, ballot):
+    """What the phone's own line shows (voting/my_vote.html): the household's
+    vote, and when staff entered or replaced it, how and when."""
     context = {
         "poll": poll,
         "ballot": ballot,
         "choice_label": choice_text(poll, ballot.choice) if ballot else None,
-        "error": error,
         "vote_url": reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}),
     }
-    # htmx swaps 2xx only; a refusal still replaces the phone's own line.
-    response = render(request, "voting/my_vote.html", context, status=200 if request.htmx else status)
-    return response
+    if ballot is not None and ballot.channel != Ballot.Channel.PHONE:
+        last = BallotAudit.objects.filter(poll=poll, household_id=ballot.household_id).order_by("-at", "-id").first()
+        context["entered_by_staff"] = True
+        context["replaced_own"] = last is not None and last.replaced_channel == Ballot.Channel.PHONE
+    return context
 
 
 @require_POST
@@ -45,12 +55,13 @@ def vote(request, code, poll_id):
     meeting_id = intake.poll_meeting(poll_id, code)
     if meeting_id is None:
         raise Http404
-    household_id = access.joined_household_id(request.session, meeting_id)
+    joined = access.joined_household(request.session, meeting_id)
+    household_id, credential_id = joined or (None, None)
     try:
-        if household_id is None:
+        if joined is None:
             raise intake.NotJoined(_("Join the meeting first."))
         poll, ballot = intake.cast_phone_vote(
-            poll_id, code, household_id, request.POST.getlist("choice"), request.POST.get("key", "")
+            poll_id, code, joined, request.POST.getlist("choice"), request.POST.get("key", "")
         )
     except actions.VotingError as error:
         # Refused (rare): read the poll and this household's vote for the answer.
@@ -110,8 +121,12 @@ def poll_ballots(request, meeting, compound, poll_id):
             batch = PaperBatchForm(request.POST, compound=compound, poll=poll, prefix="batch")
             if batch.is_valid():
                 try:
-                    actions.enter_batch(poll, batch.cleaned_data["lines"], request.user)
+                    actions.enter_batch(poll, batch.cleaned_data["lines"], request.user, replace_reason=batch.reason)
                     return _entered(request, poll, len(batch.cleaned_data["lines"]))
+                except actions.BatchError as error:
+                    batch.confirm_replace = error.replacing
+                    for problem in error.problems:
+                        batch.add_error(None, problem)
                 except actions.VotingError as error:
                     batch.add_error(None, str(error))
         else:
@@ -128,8 +143,12 @@ def poll_ballots(request, meeting, compound, poll_id):
                         requested_by=data["requested_by"],
                         proxy_holder=data["proxy_holder"],
                         proxy_reference=data["proxy_reference"],
+                        replace_reason=one.reason,
                     )
                     return _entered(request, poll, 1)
+                except actions.AlreadyVoted as error:
+                    one.confirm_replace = True
+                    one.add_error(None, str(error))
                 except actions.VotingError as error:
                     one.add_error(None, str(error))
     audit = BallotAudit.objects.filter(poll=poll).select_related("household__unit__building", "entered_by")
@@ -146,19 +165,27 @@ def _entered(request, poll, n):
 
 
 def certificate(request, poll_id):
-    """The result certificate: staff of the compound, or a household joined to the meeting."""
+    """The result certificate: staff of the compound always; a household of
+    the meeting once the result is revealed, a secret poll's without the list
+    of who took part (with the roster's areas, per-choice area totals could
+    then single a household's vote out)."""
     poll = get_object_or_404(Poll.objects.select_related("meeting__compound"), pk=poll_id)
     meeting = poll.meeting
-    allowed = access.has_role(request.user, meeting.compound, access.CONSOLE_ROLES) or (
-        request.session.get(f"joined:{meeting.pk}") is not None
-    )
-    if not allowed:
+    staff = access.has_role(request.user, meeting.compound, access.CONSOLE_ROLES)
+    resident = not staff and access.household_of_session(request.session, meeting) is not None
+    if not staff and not (resident and poll.revealed):
+        if resident:
+            context = {"poll": poll, "waiting_reveal": True}
+            return render(request, "voting/certificate_pending.html", context, status=403)
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.get_full_path()}")
         return render(request, "403.html", status=403)
     if poll.certificate is None:
         return render(request, "voting/certificate_pending.html", {"poll": poll}, status=404)
+    shown = dict(poll.certificate)
+    if poll.secret and not staff:
+        shown.pop("participants", None)
     if request.GET.get("format") == "json":
-        return JsonResponse(poll.certificate, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    context = {"poll": poll, "c": poll.certificate, "labels": tally.CHOICE_LABELS}
+        return JsonResponse(shown, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    context = {"poll": poll, "c": shown, "labels": tally.CHOICE_LABELS, "staff": staff}
     return render(request, "voting/certificate.html", context)

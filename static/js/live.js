@@ -72,10 +72,23 @@
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.now && window.yishiClock) window.yishiClock.serverNow(message.now);
       if (message.type === "push" || message.type === "state") apply(message);
+      // Something only this page's own household should look at again (its
+      // vote line, after staff entered a vote for it): fetched over HTTP.
+      if (message.type === "mine") document.dispatchEvent(new CustomEvent("yishi:mine"));
     };
     socket.onclose = function (event) {
       clearTimeout(watchdog);
-      if (FINAL_CODES[event.code]) { setStatus("refused"); return; }
+      if (FINAL_CODES[event.code]) {
+        setStatus("refused");
+        // A phone whose household code was revoked: the page itself now
+        // answers with the join form. Reload once, never in a loop.
+        var last = Number(sessionStorage.getItem("yishi-refused-reload")) || 0;
+        if (event.code === 4403 && body.getAttribute("data-household") && Date.now() - last > 60000) {
+          sessionStorage.setItem("yishi-refused-reload", String(Date.now()));
+          location.reload();
+        }
+        return;
+      }
       setStatus("offline");
       // 0.5 s, 1 s, 2 s ... up to 10 s, with jitter so a room does not
       // reconnect in lockstep after a server restart.

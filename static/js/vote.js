@@ -18,19 +18,27 @@
   // This household's line: data-poll and data-choice of what the server recorded.
   function mine() { return document.querySelector("#my-vote .my-vote-line") || document.getElementById("my-vote"); }
 
-  // Mark the chosen button; fetch this household's line when a new poll shows.
+  // Ask the server for this household's line of the poll shown.
+  function fetchMine() {
+    var panel = document.getElementById("panel-poll");
+    var form = panel && panel.querySelector("[data-vote-url]");
+    if (!form || !window.htmx) return;
+    mineAskedAt = Date.now();
+    window.htmx.ajax("GET", form.getAttribute("data-vote-url") + "mine/", { target: "#my-vote", swap: "innerHTML" });
+  }
+
+  // Mark the chosen button; when another poll shows, the old poll's line
+  // goes at once (it must never read as a vote in the new poll), and this
+  // household's line of the new poll is fetched.
   function sync() {
     var panel = document.getElementById("panel-poll");
     var line = mine();
     if (!panel || !line) return;
     var poll = panel.getAttribute("data-poll");
     if (poll && poll !== line.getAttribute("data-poll")) {
-      var buttons = panel.querySelector(".vote-buttons");
-      var src = buttons ? buttons.getAttribute("data-vote-url") + "mine/" : null;
-      if (src && window.htmx) {
-        mineAskedAt = Date.now();
-        window.htmx.ajax("GET", src, { target: "#my-vote", swap: "innerHTML" });
-      }
+      var holder = document.getElementById("my-vote");
+      if (holder) { holder.innerHTML = ""; holder.setAttribute("data-poll", poll); }
+      fetchMine();
       return;
     }
     var chosen = (line.getAttribute("data-choice") || "").split(",");
@@ -68,6 +76,7 @@
     setTimeout(function () { if (document.body.contains(elt)) elt.click(); }, delay);
   });
   document.addEventListener("yishi:panels", sync);
+  document.addEventListener("yishi:mine", fetchMine);
   document.body.addEventListener("htmx:afterSettle", sync);
   newKey();
   sync();
