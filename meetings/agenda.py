@@ -64,7 +64,8 @@ def move_item(meeting, item_id, delta):
     meeting = _locked(meeting)
     _check_open(meeting)
     items = list(meeting.items.order_by("position", "id"))
-    index = next((i for i, item in enumerate(items) if item.pk == int(item_id)), None)
+    item_pk = _pk(item_id)
+    index = next((i for i, item in enumerate(items) if item.pk == item_pk), None)
     if index is None:
         raise ActionError(_("That agenda item no longer exists."))
     target = max(0, min(len(items) - 1, index + delta))
@@ -144,10 +145,18 @@ def _leave_current(meeting):
         speaking.finish(now)
 
 
+def _pk(value):
+    """A posted id as an int, or None for anything else (junk never reaches a query)."""
+    try:
+        return int(value)
+    except (ValueError, TypeError):
+        return None
+
+
 def _item(meeting, item_id):
     try:
-        return meeting.items.get(pk=int(item_id))
-    except (AgendaItem.DoesNotExist, ValueError, TypeError):
+        return meeting.items.get(pk=_pk(item_id))
+    except AgendaItem.DoesNotExist:
         raise ActionError(_("That agenda item no longer exists.")) from None
 
 

@@ -163,10 +163,15 @@ def remove_request(meeting, request_id):
 
 @transaction.atomic
 def move_request(meeting, request_id, position):
-    """The chair's override: put a waiting request at `position` (0 = next)."""
+    """The chair's override: put a waiting request at `position` (0 = next).
+
+    A position past the end of the queue means last: the pin is clamped to
+    the queue's length, so no stored pin is ever out of the field's range.
+    """
     meeting = _locked_live(meeting)
     request = _waiting(meeting, request_id)
-    request.pin = max(0, int(position))
+    waiting = meeting.current_item.floor_requests.filter(status=Status.WAITING).count()
+    request.pin = max(0, min(int(position), waiting - 1))
     request.save(update_fields=["pin"])
     _changed(meeting)
 

@@ -61,11 +61,23 @@ class MeetingForm(forms.ModelForm):
             ]
 
 
+# Limits on what staff type for the room: everything here is pushed to every
+# phone in the meeting, so a pasted document must not be (the model's
+# TextField has no limit of its own; CharFields keep the model's max_length).
+MAX_DESCRIPTION_CHARS = 2000
+
+
 class AgendaItemForm(forms.ModelForm):
+    description = forms.CharField(
+        label=AgendaItem._meta.get_field("description").verbose_name,
+        required=False,
+        max_length=MAX_DESCRIPTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
     class Meta:
         model = AgendaItem
         fields = ["title", "planned_minutes", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class AddSpeakerForm(forms.Form):

@@ -167,10 +167,13 @@ def console(request, meeting, compound):
 @access.staff_required(access.Role.FACILITATOR)
 def meeting_status(request, meeting, compound):
     """Open or close the meeting (the facilitator's buttons)."""
+    choice = request.POST.get("action")
+    if choice not in ("open", "close"):
+        return action_response(request, console_url(meeting), error=_("Unknown action."), status=400)
     try:
-        if request.POST.get("action") == "open":
+        if choice == "open":
             actions.open_meeting(meeting, request.user)
-        elif request.POST.get("action") == "close":
+        else:
             actions.close_meeting(meeting, request.user)
     except actions.ActionError as error:
         return action_response(request, console_url(meeting), error=str(error))

@@ -7,6 +7,7 @@ shows the refusal (meetings/responses.py).
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,21 @@ PLAN = (Role.FACILITATOR, Role.WORKER, Role.SECRETARY)
 
 def _console(meeting):
     return reverse("console", kwargs={"meeting_id": meeting.pk})
+
+
+def safe_next(request, fallback):
+    """The posted `next` when it is a path on this site, else `fallback`: a
+    form can never send anyone off-site (or to a malformed address)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and not any(c in target for c in "\r\n\\")
+    ):
+        return target
+    return fallback
 
 
 def _run(request, meeting, action, *args, **kwargs):
@@ -66,7 +82,7 @@ def floor_action(request, meeting, compound):
         try:
             position = int(request.POST.get("position", ""))
         except ValueError:
-            return action_response(request, _console(meeting), error=_("Unknown action."), status=400)
+            return action_response(request, _console(meeting), error=_("Choose a place in the queue."), status=400)
         return _run(request, meeting, floor.move_request, target, position)
     return action_response(request, _console(meeting), error=_("Unknown action."), status=400)
 
@@ -148,7 +164,7 @@ def meeting_edit(request, meeting, compound):
 @access.staff_required(*PLAN)
 def agenda_item_add(request, meeting, compound):
     form = AgendaItemForm(request.POST)
-    back = request.POST.get("next") or _console(meeting)
+    back = safe_next(request, _console(meeting))
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return action_response(request, back, error=errors)
