@@ -38,7 +38,43 @@ def test_approval_counts_every_option_a_household_approves():
 
 def test_an_exact_tie_shares_the_first_rank():
     result = count_options(UNITS, {"0": ["a"], "1": ["b"]}, ["a", "b"], approval=False)
-    assert result.winners == ("a", "b") and {o.rank for o in result.options} == {1}
+    assert result.winners == () and result.tied == ("a", "b") and {o.rank for o in result.options} == {1}
+
+
+def test_equal_households_are_a_tie_even_when_heads_and_area_differ():
+    """Issue 10: three options with 2 households each are a tie (并列), not
+    ranked by area unless the poll chose that tie-break before it opened."""
+    ballots = {"0": ["a"], "1": ["a"], "2": ["b"], "3": ["b"], "8": ["c"], "9": ["c"]}
+    result = count_options(UNITS, ballots, ["a", "b", "c"], approval=False)
+    assert result.winners == () and result.tied == ("a", "b", "c") and result.places_tied == 1
+    assert result.as_json_dict()["tied"] == ["a", "b", "c"]
+
+
+def test_the_heads_then_area_tie_break_uses_the_figures_it_prints():
+    """With the tie-break chosen: owner heads first (c has one owner of two
+    units: SPC Art. 9), then exclusive area; c ranks last."""
+    ballots = {"0": ["a"], "1": ["a"], "2": ["b"], "3": ["b"], "8": ["c"], "9": ["c"]}
+    result = count_options(UNITS, ballots, ["a", "b", "c"], approval=False, tie_break="heads-area")
+    # a and b are equal on households, heads (2) and area (160.00): still tied.
+    assert result.tied == ("a", "b") and result.winners == ()
+    assert [(o.option, o.rank) for o in result.options] == [("a", 1), ("b", 1), ("c", 3)]
+    assert result.broken_ties == (("a", "b", "c"),)
+
+
+def test_several_seats_a_tie_only_when_it_straddles_the_last_place():
+    ballots = {"0": ["a", "b", "c"], "1": ["a", "b"], "2": ["a", "c"], "3": ["d"]}
+    # a 3, b 2, c 2, d 1
+    two = count_options(UNITS, ballots, list("abcd"), approval=True, seats=2)
+    assert two.winners == ("a",) and two.tied == ("b", "c") and two.places_tied == 1
+    three = count_options(UNITS, ballots, list("abcd"), approval=True, seats=3)
+    assert three.winners == ("a", "b", "c") and three.tied == ()
+    one = count_options(UNITS, ballots, list("abcd"), approval=True, seats=1)
+    assert one.winners == ("a",) and one.tied == ()
+
+
+def test_an_option_nobody_supported_never_wins():
+    result = count_options(UNITS, {"0": ["a"]}, ["a", "b", "c"], approval=True, seats=3)
+    assert result.winners == ("a",) and result.tied == ()
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,8 @@ def count_now(poll, voters=None):
     if poll.has_options:
         option_ids = [str(pk) for pk in poll.options.values_list("pk", flat=True)]
         chosen = {key: choice.split(",") for key, choice in ballots.items()}
-        return options.count_options(voters, chosen, option_ids, poll.kind == Poll.Kind.APPROVAL)
+        approval = poll.kind == Poll.Kind.APPROVAL
+        return options.count_options(voters, chosen, option_ids, approval, poll.seats, poll.tie_break)
     return tally.count(poll.rule, voters, ballots)
 
 

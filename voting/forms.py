@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import household_by_label, household_index
@@ -18,6 +19,12 @@ CHOICE_WORDS = {
 }
 
 
+# What a poll may carry to every phone: the text under vote, its options.
+TEXT_LENGTH = 5000
+MAX_OPTIONS = 50
+OPTION_LENGTH = 200
+
+
 class PollForm(forms.ModelForm):
     class Meta:
         model = Poll
@@ -33,6 +40,8 @@ class PollForm(forms.ModelForm):
             "include_shops",
             "secret",
             "final_on_cast",
+            "seats",
+            "tie_break",
             "proxy_cap",
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 4}), "buildings": forms.CheckboxSelectMultiple}
@@ -47,6 +56,15 @@ class PollForm(forms.ModelForm):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
+        # Every phone in the room receives the text: keep it to what a screen shows.
+        text = self.fields["text"]
+        text.max_length = TEXT_LENGTH
+        text.validators.append(MaxLengthValidator(TEXT_LENGTH))
+        text.widget.attrs["maxlength"] = str(TEXT_LENGTH)
+        # Only choices among options use these; a yes/no question leaves them out.
+        self.fields["seats"].required = self.fields["tie_break"].required = False
+        self.fields["options"].max_length = TEXT_LENGTH
+        self.fields["options"].validators.append(MaxLengthValidator(TEXT_LENGTH))
         self.fields["item"].queryset = meeting.items.all()
         self.fields["buildings"].queryset = meeting.compound.buildings.all()
         self.fields["building_unit"].queryset = (
@@ -54,7 +72,12 @@ class PollForm(forms.ModelForm):
         )
 
     def clean_options(self):
-        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+        options = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+        if len(options) > MAX_OPTIONS:
+            raise forms.ValidationError(_("At most %(n)d options.") % {"n": MAX_OPTIONS})
+        if any(len(option) > OPTION_LENGTH for option in options):
+            raise forms.ValidationError(_("Keep each option under %(n)d characters.") % {"n": OPTION_LENGTH})
+        return options
 
     def clean(self):
         cleaned = super().clean()
@@ -63,6 +86,12 @@ class PollForm(forms.ModelForm):
             self.add_error("options", _("Give at least two options, one per line."))
         if not has_options and cleaned.get("options"):
             self.add_error("options", _("Options are only for a choice among several options."))
+        seats = cleaned["seats"] = cleaned.get("seats") or 1
+        cleaned["tie_break"] = cleaned.get("tie_break") or Poll.TieBreak.NONE
+        if has_options and seats >= len(cleaned.get("options", [])) >= 2:
+            self.add_error("seats", _("Choose fewer options than there are."))
+        if not has_options:
+            cleaned["seats"], cleaned["tie_break"] = 1, Poll.TieBreak.NONE
         return cleaned
 
 

@@ -30,6 +30,8 @@ def poll_panel(meeting, audience):
         context["result"] = poll.certificate["result"]
         context["bars"] = (option_bars if poll.has_options else result_bars)(poll.certificate)
         context["winners"] = [bar["label"] for bar in context["bars"] if bar.get("winner")]
+        context["tied"] = [bar["label"] for bar in context["bars"] if bar.get("tied")]
+        context["places_tied"] = poll.certificate["result"].get("places_tied", 0)
     if audience == FACILITATOR:
         context["polls"] = Poll.objects.filter(meeting=meeting).order_by("created_at")
     return context
@@ -45,6 +47,7 @@ def option_bars(certificate):
             "label": labels.get(o["option"], o["option"]),
             "households": o["households"],
             "winner": o["option"] in result["winners"],
+            "tied": o["option"] in result.get("tied", ()),
             "percent": round(Fraction(100 * o["households"], total)),
         }
         for o in result["options"]

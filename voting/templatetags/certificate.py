@@ -29,6 +29,17 @@ def scope_label(scope):
 
 
 @register.filter
+def tie_break_label(rule):
+    return Poll.TieBreak(rule).label if rule in Poll.TieBreak.values else rule
+
+
+@register.filter
+def option_labels(labels, option_ids):
+    """Several options' labels, joined as one writes a list: A、B、C."""
+    return "、".join(str(labels.get(str(o), o)) for o in option_ids or ())
+
+
+@register.filter
 def condition_label(name):
     return tally.CONDITIONS[name][2] if name in tally.CONDITIONS else name
 
