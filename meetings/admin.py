@@ -8,6 +8,7 @@ here.
 from django.contrib import admin
 
 from meetings.models import Attendance, Compound, Credential, Household, Meeting, RosterUpload, StaffRole
+from meetings.models.meeting import AttendanceLog
 
 
 class StaffRoleInline(admin.TabularInline):
@@ -68,8 +69,17 @@ class MeetingAdmin(admin.ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ["meeting", "household", "via", "joined_at"]
-    list_filter = ["meeting"]
+    list_display = ["meeting", "household", "via", "joined_at", "signed_in_by", "signed_in_at"]
+    list_filter = ["meeting", "via"]
+
+
+@admin.register(AttendanceLog)
+class AttendanceLogAdmin(ReadOnlyAdmin):
+    """Staff sign-ins and undos: append-only, so read-only here too."""
+
+    list_display = ["at", "meeting", "household", "action", "by_name"]
+    list_filter = ["meeting", "action"]
+    list_select_related = ["meeting", "household__unit__building"]
 
 
 @admin.register(RosterUpload)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from meetings import views, views_room
+from meetings import views, views_room, views_signin
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/meetings/<int:meeting_id>/agenda/<int:item_id>/", views_room.agenda_item_edit, name="agenda_item_edit"),
     path("staff/meetings/<int:meeting_id>/floor/", views_room.floor_action, name="floor_action"),
     path("staff/meetings/<int:meeting_id>/floor/add/", views_room.floor_add, name="floor_add"),
+    path("staff/meetings/<int:meeting_id>/signin/", views_signin.signin_page, name="signin"),
+    path("staff/meetings/<int:meeting_id>/signin/do/", views_signin.signin_action, name="signin_action"),
     path("m/<str:code>/", views.join, name="join"),
     path("m/<str:code>/floor/", views_room.floor_request, name="floor_request"),
     path("m/<str:code>/floor/withdraw/", views_room.floor_withdraw, name="floor_withdraw"),

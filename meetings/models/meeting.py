@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -79,7 +80,9 @@ class Meeting(models.Model):
 
 
 class Attendance(models.Model):
-    """A household joined to a meeting (its phone, or staff for it)."""
+    """A household present at a meeting: joined by its own phone, or signed in
+    by staff in the room (签到, for households without a phone). Both count
+    alike everywhere (turnout, the electorate of attendee polls)."""
 
     class Via(models.TextChoices):
         PHONE = "phone", _("own phone")
@@ -88,7 +91,19 @@ class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="attendances")
     via = models.CharField(max_length=10, choices=Via.choices, default=Via.PHONE)
+    # When it joined the way `via` says (a phone joining after a staff
+    # sign-in moves it to the phone's time; the sign-in stays below).
     joined_at = models.DateTimeField(default=timezone.now)
+    # A staff sign-in: who and when (kept if the household's phone joins later).
+    signed_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("signed in by"),
+    )
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "household"], name="attendance_unique")]
@@ -97,3 +112,32 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.household} @ {self.meeting}"
+
+
+class AttendanceLog(models.Model):
+    """Append-only record of staff sign-ins and their undos: who, when, which
+    household. Attendance rows come and go; this stays (a decision can be
+    challenged in court, and who could vote in an attendee poll follows from
+    who was present)."""
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", _("signed in by staff")
+        UNDO = "undo", _("sign-in undone")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance_log")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    # The staff member's name as it was: the record outlives the account.
+    by_name = models.CharField(_("staff name"), max_length=150, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("attendance log entry")
+        verbose_name_plural = _("attendance log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.household} ({self.by_name})"
