@@ -11,6 +11,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
+from deliberation.storage import forget_deleted_on_commit
 from meetings.models import Attendance, Household
 from voting import options, tally
 from voting.electorate import head_of
@@ -151,6 +152,9 @@ def close_poll(poll):
     if poll.secret:
         ballots.delete()
         VoteReceipt.objects.filter(poll=poll).delete()
+        # And from the files, not only the tables: no older copy of a page
+        # that linked a household to its choice stays on disk.
+        forget_deleted_on_commit()
     _poll_changed(poll)
     return poll
 

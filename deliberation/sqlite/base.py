@@ -11,6 +11,7 @@ Writers in other processes still meet at SQLite's own lock (busy timeout).
 """
 
 import threading
+import time
 
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
@@ -51,6 +52,29 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super()._close()
         finally:
             self._release_write_lock()
+
+    def truncate_wal(self, attempts=20, pause=0.05):
+        """Copy the write-ahead log into the database and truncate it to zero
+        bytes; True when done. Rows deleted since are then gone from disk:
+        secure_delete has zeroed them in the database's pages, and the older
+        copies of those pages the WAL held are no more (a secret poll's
+        ballots, voting/actions.close_poll). Waits its turn behind this
+        process's writers; other connections' readers must finish their
+        snapshot first, so a busy attempt is retried."""
+        timeout = self.settings_dict["OPTIONS"].get("timeout", 5)
+        for _attempt in range(attempts):
+            if not _write_lock.acquire(timeout=timeout):
+                continue
+            try:
+                with self.cursor() as cursor:
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    busy, _frames, _done = cursor.fetchone()
+            finally:
+                _write_lock.release()
+            if not busy:
+                return True
+            time.sleep(pause)
+        return False
 
     def _release_write_lock(self):
         if self._holds_write_lock:

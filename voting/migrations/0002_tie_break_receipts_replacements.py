@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0004_attendance_sign_in'),
+        ('meetings', '0003_agenda_and_floor'),
         ('voting', '0001_initial'),
     ]
 
