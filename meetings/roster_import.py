@@ -21,6 +21,7 @@ import io
 import logging
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from itertools import islice
@@ -42,6 +43,18 @@ AreaSource = Household.AreaSource
 # mistaken file (a zip bomb, a whole export of the district) from eating memory.
 MAX_ROWS = 20_000
 MAX_COLUMNS = 50
+# A .xlsx is a zip: a 1 MB upload can unpack to gigabytes that openpyxl
+# would hold in memory. Before openpyxl sees it, each member's size is
+# checked, as declared by the zip and as really read (a lying header), and
+# so is the ratio of unpacked to packed size. A 3,000-household sheet is a
+# few MB of XML packed about ten to one.
+MAX_XLSX_MEMBER_BYTES = 20 * 1024 * 1024
+MAX_XLSX_TOTAL_BYTES = 50 * 1024 * 1024
+MAX_XLSX_MEMBERS = 500
+MAX_XLSX_RATIO = 200  # for members over RATIO_FLOOR_BYTES (tiny ones pack anyhow)
+RATIO_FLOOR_BYTES = 1024 * 1024
+# No roster cell holds more (a co-owners list, a note).
+MAX_CELL_CHARS = 500
 
 XLSX_MAGIC = b"PK\x03\x04"  # .xlsx is a zip archive
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
@@ -244,6 +257,8 @@ def _csv_grid(data):
         line = max(reader.line_num, 1)
         raise RosterError([RowError(line, _("The CSV file is malformed here (check the quotes)."))]) from None
     _check_row_count(grid)
+    for line, cells in enumerate(grid, start=1):
+        _check_cell_length(cells, line)
     return grid
 
 
@@ -255,6 +270,7 @@ def _xlsx_grid(data):
             )
         ]
     )
+    _check_zip(data, unreadable)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -271,6 +287,7 @@ def _xlsx_grid(data):
         for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             grid.append([_cell_text(value) for value in values])
             _check_row_count(grid)
+            _check_cell_length(grid[-1], len(grid))
         return grid
     except RosterError:
         raise
@@ -278,6 +295,72 @@ def _xlsx_grid(data):
         raise unreadable from None
     finally:
         workbook.close()
+
+
+def _check_zip(data, unreadable):
+    """Refuse a workbook that unpacks to far more than a roster (a zip bomb)."""
+    too_big = RosterError(
+        [
+            RowError(
+                1,
+                _(
+                    "This workbook unpacks to far more data than a roster holds (a part of it over %(mb)d MB, "
+                    "or packed suspiciously tightly). Nothing was imported. Check that it is the right file, "
+                    "or save it as CSV (UTF-8) and upload that."
+                )
+                % {"mb": MAX_XLSX_MEMBER_BYTES // (1024 * 1024)},
+            )
+        ]
+    )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception:
+        raise unreadable from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise too_big
+    declared = 0
+    for info in members:
+        declared += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if (
+            info.file_size > MAX_XLSX_MEMBER_BYTES
+            or declared > MAX_XLSX_TOTAL_BYTES
+            or (info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_XLSX_RATIO)
+        ):
+            raise too_big
+    # The sizes above are what the archive says; read every member, with a
+    # cap, to be sure of what it holds (zipfile also checks each CRC).
+    total = 0
+    try:
+        with archive:
+            for info in members:
+                size = 0
+                with archive.open(info) as member:
+                    while chunk := member.read(1024 * 1024):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > MAX_XLSX_MEMBER_BYTES or total > MAX_XLSX_TOTAL_BYTES:
+                            raise too_big
+    except RosterError:
+        raise
+    except Exception:
+        raise unreadable from None
+
+
+def _check_cell_length(cells, line):
+    """A cell longer than any roster needs: refused with its line."""
+    for text in cells:
+        if len(text) > MAX_CELL_CHARS:
+            raise RosterError(
+                [
+                    RowError(
+                        line,
+                        _("A cell holds more than %(max)d characters; no roster field is that long.")
+                        % {"max": MAX_CELL_CHARS},
+                    )
+                ]
+            )
 
 
 def _cell_text(value):
