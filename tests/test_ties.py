@@ -59,3 +59,24 @@ def test_poll_text_and_options_have_sane_limits(client, meeting, facilitator):
     assert too_long.status_code == 200 and not Poll.objects.exists()
     many = client.post(url, {**base, "kind": "approval", "options": "\n".join(str(n) for n in range(60))})
     assert "At most 50 options." in many.content.decode() and not Poll.objects.exists()
+
+
+def test_a_secret_poll_for_a_small_electorate_warns_the_facilitator(client, meeting, facilitator, households):
+    """Residents see a secret poll's totals by area; with a handful of voters
+    those single a household out, so the console says so before it opens."""
+    from deliberation.realtime import FACILITATOR
+
+    open_meeting(meeting, facilitator)
+    for household in households[:3]:
+        join_meeting(meeting, household)
+    client.force_login(facilitator)
+    url = reverse("poll_new", kwargs={"meeting_id": meeting.pk})
+    fields = {"title": "选举", "kind": "yes_no", "rule": "simple-majority", "scope": "attendees", "proxy_cap": 3}
+    created = client.post(url, {**fields, "secret": "on"}, follow=True).content.decode()
+    assert "Secret ballot with only 3 households able to vote" in created
+    console = render_panels(meeting, FACILITATOR, "en", ["poll"])["poll"]
+    assert "only 3 households able to vote" in console and "Open it anyway?" in console
+
+    client.post(url, fields)  # a named vote: no warning
+    console = render_panels(meeting, FACILITATOR, "en", ["poll"])["poll"]
+    assert Poll.objects.count() == 2 and console.count("Open it anyway?") == 1

@@ -33,8 +33,26 @@ def poll_panel(meeting, audience):
         context["tied"] = [bar["label"] for bar in context["bars"] if bar.get("tied")]
         context["places_tied"] = poll.certificate["result"].get("places_tied", 0)
     if audience == FACILITATOR:
-        context["polls"] = Poll.objects.filter(meeting=meeting).order_by("created_at")
+        polls = list(Poll.objects.filter(meeting=meeting).order_by("created_at"))
+        for p in polls:
+            p.small_secret = p.status == Poll.Status.DRAFT and small_secret_electorate(p)
+        context["polls"] = polls
     return context
+
+
+# With this few voters, a secret poll's per-choice totals (households, owner
+# heads, area) can single out how a household voted: anyone in the room
+# knows most neighbours' flats, and areas are rarely equal.
+SMALL_SECRET_ELECTORATE = 10
+
+
+def small_secret_electorate(poll):
+    """For a secret poll, how many households may vote if that is so few
+    that its totals could reveal a household's vote; else None."""
+    if not poll.secret:
+        return None
+    size = actions.electorate(poll).count()
+    return size if size < SMALL_SECRET_ELECTORATE else None
 
 
 def option_bars(certificate):

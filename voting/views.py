@@ -1,9 +1,11 @@
 """Voting pages: a phone's vote, staff entry, poll controls, the certificate."""
 
+from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from meetings import access
@@ -12,6 +14,7 @@ from meetings.responses import action_response
 from voting import actions, intake, tally
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
 from voting.models import Ballot, BallotAudit, Poll, choice_text
+from voting.panels import small_secret_electorate
 
 Role = access.Role
 ENTRY = (Role.FACILITATOR, Role.WORKER)
@@ -50,19 +53,39 @@ def vote(request, code, poll_id):
     """A household votes from its phone: acknowledged only after the commit.
 
     The request reads only its session; the writer checks the rest for many
-    votes at once (voting/intake.py)."""
+    votes at once (voting/intake.py). A household sending more than
+    VOTE_CHANGES_PER_WINDOW votes on a poll in VOTE_CHANGE_WINDOW seconds is
+    told to wait (one cache round trip per vote), before the writer: no
+    ballot change, receipt or push."""
+    from django.conf import settings
+
+    from meetings.ratelimit import over_limit
+    from voting.models import VoteReceipt
+
     code = code.upper()
     meeting_id = intake.poll_meeting(poll_id, code)
     if meeting_id is None:
         raise Http404
     joined = access.joined_household(request.session, meeting_id)
     household_id, credential_id = joined or (None, None)
+    key = request.POST.get("key", "")
     try:
         if joined is None:
             raise intake.NotJoined(_("Join the meeting first."))
-        poll, ballot = intake.cast_phone_vote(
-            poll_id, code, joined, request.POST.getlist("choice"), request.POST.get("key", "")
-        )
+        limit, window = settings.VOTE_CHANGES_PER_WINDOW, settings.VOTE_CHANGE_WINDOW
+        if over_limit(f"rl:vote:{code}:{poll_id}:{household_id}", limit, window) and not (
+            # A retry of a vote already recorded (its key has a receipt) is
+            # never refused: the writer answers it from the receipt and
+            # changes nothing. A retry of a refused vote is refused again.
+            key and VoteReceipt.objects.filter(poll_id=poll_id, household_id=household_id, key=key[:64]).exists()
+        ):
+            poll = get_object_or_404(Poll.objects.select_related("meeting"), pk=poll_id)
+            current = Ballot.objects.filter(poll=poll, household_id=household_id).first()
+            error = _("You are changing your vote too often. Please wait a moment and try again.")
+            response = _my_vote(request, poll, current, error=error, status=429)
+            response["Retry-After"] = str(window)
+            return response
+        poll, ballot = intake.cast_phone_vote(poll_id, code, joined, request.POST.getlist("choice"), key)
     except actions.VotingError as error:
         # Refused (rare): read the poll and this household's vote for the answer.
         poll = get_object_or_404(Poll.objects.select_related("meeting"), pk=poll_id)
@@ -105,7 +128,19 @@ def poll_action(request, meeting, compound, poll_id):
 def poll_new(request, meeting, compound):
     form = PollForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
-        actions.create_poll(form)
+        poll = actions.create_poll(form)
+        small = small_secret_electorate(poll)
+        if small:
+            messages.warning(
+                request,
+                ngettext(
+                    "Secret ballot with only %(n)d household able to vote: the totals may reveal its vote.",
+                    "Secret ballot with only %(n)d households able to vote: the totals by area may reveal "
+                    "how each voted. Consider a named vote or wait for more households.",
+                    small,
+                )
+                % {"n": small},
+            )
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
 
