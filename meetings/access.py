@@ -10,6 +10,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.utils.crypto import salted_hmac
 from django.shortcuts import get_object_or_404
 
 from meetings.models import Compound, Credential, Household, Meeting, StaffRole
@@ -138,6 +139,16 @@ def residents(meeting, joins):
         household__in=_resident_households(meeting, [h for h, _c in joins])
     )
     return set(active.values_list("household_id", "pk")) & joins
+
+
+def seat_token(meeting_id, household_id):
+    """How a live page tells a household's own place (in the queue, at the
+    microphone) without database ids: pages shared by the whole room carry
+    this opaque mark instead, the same for one household within a meeting
+    and unlinkable across meetings; the phone knows its own."""
+    if household_id is None:
+        return ""
+    return salted_hmac("yishi.seat", f"{meeting_id}:{household_id}").hexdigest()[:16]
 
 
 def _resident_households(meeting, household_ids):

@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from meetings.access import seat_token
+
 register = template.Library()
 
 
@@ -25,6 +27,12 @@ def clock(total_seconds):
     total = int(total_seconds)
     sign, total = ("-" if total < 0 else ""), abs(total)
     return f"{sign}{total // 60}:{total % 60:02d}"
+
+
+@register.filter
+def seat(household_id, meeting):
+    """A household's opaque mark on pages the room shares (access.seat_token)."""
+    return seat_token(meeting.pk, household_id)
 
 
 @register.simple_tag
