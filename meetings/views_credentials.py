@@ -50,6 +50,9 @@ def _int_param(request, name):
 
 @staff_required(*ROSTER_ROLES)
 def credential_list(request, compound):
+    from meetings.views_roster import purge_expired_uploads
+
+    purge_expired_uploads()  # staff are back in the compound's pages (views_roster says why)
     households = list(_households_with_codes(compound))
     buildings = [
         {"building": building, "households": list(group)}

@@ -33,6 +33,26 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_TTL = timedelta(days=1)
 
 
+def purge_expired_uploads():
+    """Forget the content of every unconfirmed upload past UPLOAD_TTL (it
+    holds ID-number tails); the row and its hash stay as the record.
+
+    There is no scheduler, so three things call this, and any one suffices:
+    every roster and credential page (the staff who uploaded come back
+    there), the server itself at most every ROSTER_PURGE_SECONDS while it
+    answers requests (deliberation/housekeeping.py), and
+    `manage.py purge_roster_uploads` for cron on a server that may sit idle
+    for days. Cheap when there is nothing to do: one read of a small table, and a
+    write only when some upload has expired. Returns how many were purged.
+    """
+    expired = RosterUpload.objects.filter(applied_at__isnull=True, created_at__lt=timezone.now() - UPLOAD_TTL).exclude(
+        content=b""
+    )
+    if not expired.exists():
+        return 0
+    return expired.update(content=b"")
+
+
 @dataclass(frozen=True)
 class RosterFile:
     name: str
@@ -93,6 +113,7 @@ def _roster_page(request, compound, form, errors=()):
 @require_http_methods(["GET", "POST"])
 def roster(request, compound):
     """GET: the roster. POST: upload a file; a good one goes to its preview."""
+    purge_expired_uploads()
     if request.method != "POST":
         return _roster_page(request, compound, RosterFileForm())
     form = RosterFileForm(request.POST, request.FILES)
@@ -109,10 +130,6 @@ def roster(request, compound):
 
 
 def _store_upload(compound, user, roster_file):
-    # Old unconfirmed uploads still hold ID tails: drop their content now.
-    RosterUpload.objects.filter(
-        compound=compound, applied_at__isnull=True, created_at__lt=timezone.now() - UPLOAD_TTL
-    ).update(content=b"")
     return RosterUpload.objects.create(
         compound=compound,
         uploaded_by=user,
@@ -143,6 +160,7 @@ def _upload_problem(upload):
 @require_http_methods(["GET"])
 def roster_preview(request, compound, upload_id):
     """What confirming the upload will do: computed by a rolled-back import."""
+    purge_expired_uploads()
     upload = get_object_or_404(RosterUpload.objects.select_related("uploaded_by"), pk=upload_id, compound=compound)
     problem = _upload_problem(upload)
     report, errors = None, ()
@@ -159,6 +177,7 @@ def roster_preview(request, compound, upload_id):
 @require_POST
 def roster_confirm(request, compound, upload_id):
     """Apply the previewed upload, once, unless a newer one was applied."""
+    purge_expired_uploads()
     with transaction.atomic():
         # One roster change per compound at a time: a second confirmation
         # (double click, a second tab) waits here, then sees applied_at set.
@@ -196,6 +215,7 @@ def roster_new(request):
         return redirect_to_login(request.get_full_path())
     if not request.user.is_superuser:
         raise PermissionDenied
+    purge_expired_uploads()
     form = NewCompoundForm(request.POST, request.FILES) if request.method == "POST" else NewCompoundForm()
     errors, report = (), None
     if form.is_valid():
