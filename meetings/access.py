@@ -10,8 +10,8 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.utils.crypto import salted_hmac
 from django.shortcuts import get_object_or_404
+from django.utils.crypto import salted_hmac
 
 from meetings.models import Compound, Credential, Household, Meeting, StaffRole
 
@@ -159,11 +159,24 @@ def active_credentials(credential_ids):
     return Credential.objects.filter(pk__in=credential_ids, revoked_at__isnull=True)
 
 
-def can_open_projector(request_or_scope_user, meeting, key):
-    """The projector page opens with the meeting's projector key or a staff login."""
+def can_open_projector(request_or_scope_user, meeting, key, session=None, remember=False):
+    """The projector page opens with the meeting's projector key, a grant
+    that key left in this browser's session, or a staff login.
+
+    With `remember`, a valid key is kept in `session` (the key itself, so a
+    new projector key ends old grants); the page then drops the key from its
+    address, and its websocket needs none: the key travels once, not with
+    every reload and socket, and so stays out of access logs.
+    """
     from django.utils.crypto import constant_time_compare
 
+    grant = f"projector:{meeting.pk}"
     if key and constant_time_compare(key, meeting.projector_key):
+        if remember and session is not None:
+            session[grant] = meeting.projector_key
+        return True
+    granted = session.get(grant) if session is not None else None
+    if granted and constant_time_compare(granted, meeting.projector_key):
         return True
     user = request_or_scope_user
     return user is not None and has_role(user, meeting.compound, CONSOLE_ROLES)
@@ -172,12 +185,15 @@ def can_open_projector(request_or_scope_user, meeting, key):
 def can_watch(scope, meeting, audience, key=""):
     """May this websocket (its scope's user and session) follow `audience`?"""
     from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT
+    from deliberation.staff_login import staff_session_expired
 
     user = scope.get("user")
+    if user is not None and staff_session_expired(scope.get("session")):
+        user = None  # the staff login is past STAFF_SESSION_MAX_AGE
     if audience == FACILITATOR:
         return user is not None and has_role(user, meeting.compound, CONSOLE_ROLES)
     if audience == PROJECTOR:
-        return can_open_projector(user, meeting, key)
+        return can_open_projector(user, meeting, key, session=scope.get("session"))
     if audience == RESIDENT:
         session = scope.get("session")
         if session is not None and resident_household(session, meeting) is not None:
