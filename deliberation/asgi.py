@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP through Django, websockets through our consumers.
 
-Websocket origins are checked against ALLOWED_HOSTS before any consumer runs.
+Websocket origins are checked (scheme, host and port, deliberation/origins.py)
+before any consumer runs.
 HTTP requests run on a few worker threads per process (deliberation/workers.py).
 """
 
@@ -13,12 +14,15 @@ django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from deliberation import quiet_gc  # noqa: E402
+from deliberation import accesslog, quiet_gc  # noqa: E402
+from deliberation.origins import SameOriginValidator  # noqa: E402
 from deliberation.workers import SyncChainHandler, WorkerThreads  # noqa: E402
 from meetings.routing import websocket_urlpatterns  # noqa: E402
+
+# Daphne's access log writes paths only: query strings may carry secrets.
+accesslog.install()
 
 http_app = SyncChainHandler()
 if settings.SERVE_STATIC:
@@ -30,7 +34,7 @@ http_app = WorkerThreads(http_app, settings.HTTP_WORKERS)
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
 # Everything above lives as long as the process; full collections wait for

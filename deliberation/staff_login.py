@@ -40,13 +40,7 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        session = request.session
-        logged_in_at = session.get(LOGIN_AT)
-        if (
-            session.get(SESSION_KEY) is not None
-            and logged_in_at is not None
-            and time.time() - logged_in_at > settings.STAFF_SESSION_MAX_AGE
-        ):
+        if staff_session_expired(request.session):
             # Past the cap: log out (this also forgets the session's data).
             logout(request)
         response = self.get_response(request)
@@ -60,6 +54,15 @@ class StaffSessionMiddleware:
         session = getattr(request, "session", None)
         if session is not None and session.get(SESSION_KEY) is not None and session.get(LOGIN_AT) is None:
             start_staff_session(session)
+
+
+def staff_session_expired(session):
+    """True when `session` holds a staff login older than STAFF_SESSION_MAX_AGE
+    (also asked by websockets, which do not pass through the middleware)."""
+    if session is None or session.get(SESSION_KEY) is None:
+        return False
+    logged_in_at = session.get(LOGIN_AT)
+    return logged_in_at is not None and time.time() - logged_in_at > settings.STAFF_SESSION_MAX_AGE
 
 
 def start_staff_session(session):

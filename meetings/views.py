@@ -133,14 +133,22 @@ def leave(request, code):
 
 def projector(request, code):
     meeting = get_object_or_404(Meeting.objects.select_related("compound"), code=code.upper())
+    from django.contrib.auth.views import redirect_to_login
+
     key = request.GET.get("key", "")
-    if not access.can_open_projector(request.user, meeting, key):
+    if not access.can_open_projector(request.user, meeting, key, session=request.session, remember=True):
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+            # Back here after the login, without the (wrong) key.
+            return redirect_to_login(request.path)
         return render(request, "403.html", status=403)
+    if "key" in request.GET:
+        # The key is now in this browser's session: the same page without it,
+        # so it is not in the address bar, the history, the websocket's
+        # address or any later access-log line.
+        return redirect(request.path)
     context = _live_context(request, meeting, PROJECTOR)
     join_url = absolute_url(request, reverse("join", kwargs={"code": meeting.code}))
-    context.update({"join_url": join_url, "join_qr": qr_data_uri(join_url), "key": key})
+    context.update({"join_url": join_url, "join_qr": qr_data_uri(join_url), "key": ""})
     return render(request, "meetings/projector.html", context)
 
 

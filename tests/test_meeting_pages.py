@@ -12,7 +12,8 @@ def projector_url(meeting, key=None):
 
 
 def test_projector_opens_with_its_key_and_shows_the_join_qr(client, meeting):
-    page = client.get(projector_url(meeting, meeting.projector_key))
+    # The key becomes a session grant and the page reloads without it (test_projector_key.py).
+    page = client.get(projector_url(meeting, meeting.projector_key), follow=True)
     html = page.content.decode()
     assert page.status_code == 200
     assert meeting.title in html

@@ -158,3 +158,27 @@ def test_a_session_logged_in_before_the_rule_gets_it_on_its_next_request(client,
 def test_the_cap_defaults_to_twelve_hours(settings):
     assert settings.STAFF_SESSION_MAX_AGE == 12 * 60 * 60
     assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_console_socket_is_refused_past_the_staff_session_cap(meeting, facilitator, settings):
+    from asgiref.sync import sync_to_async
+    from django.contrib.sessions.backends.cached_db import SessionStore  # as the app reads it
+
+    from tests.live import next_message, open_socket, staff_cookie
+
+    cookie = await staff_cookie(facilitator)
+
+    @sync_to_async
+    def age(seconds):
+        session = SessionStore(session_key=cookie)
+        session[LOGIN_AT] = int(time.time() - seconds)
+        session.save()
+
+    await age(60)
+    socket, _, _ = await open_socket(meeting, "facilitator", session=cookie)
+    assert (await next_message(socket))["type"] == "state"
+    await socket.disconnect()
+    await age(settings.STAFF_SESSION_MAX_AGE + 60)
+    socket, _, _ = await open_socket(meeting, "facilitator", session=cookie)
+    assert (await socket.receive_output(timeout=2))["code"] == 4403
