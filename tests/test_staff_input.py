@@ -168,3 +168,45 @@ def test_meeting_details_have_size_limits(client, meeting, facilitator):
     assert page.status_code == 200
     errors = page.context["form"].errors
     assert {"title", "place", "speech_limit_seconds", "speeches_per_item", "scheduled_start"} <= set(errors)
+
+
+JUNK = [{}, {"action": "x"}, {"item": "x", "request": "x", "position": "x", "who": "x" * 500, "stance": "x"}]
+
+
+def test_other_staff_endpoints_answer_junk_without_a_500(client, room, facilitator, households):
+    """Every staff POST of the room, credentials and roster, with junk fields."""
+    from meetings.models import RosterUpload
+
+    client.raise_request_exception = False
+    client.force_login(facilitator)
+    compound = room.compound
+    upload = RosterUpload.objects.create(compound=compound, filename="r.csv", content=b"x", sha256="y")
+    item = room.items.first()
+    urls = [
+        reverse("agenda_action", kwargs={"meeting_id": room.pk}),
+        reverse("floor_action", kwargs={"meeting_id": room.pk}),
+        reverse("floor_add", kwargs={"meeting_id": room.pk}),
+        reverse("agenda_item_add", kwargs={"meeting_id": room.pk}),
+        reverse("agenda_item_edit", kwargs={"meeting_id": room.pk, "item_id": item.pk}),
+        reverse("meeting_edit", kwargs={"meeting_id": room.pk}),
+        reverse("meeting_new", kwargs={"compound_id": compound.pk}),
+        reverse("meeting_status", kwargs={"meeting_id": room.pk}),
+        reverse("credential_issue_missing", kwargs={"compound_id": compound.pk}),
+        reverse("credential_reissue", kwargs={"compound_id": compound.pk, "household_id": households[0].pk}),
+        reverse("credential_revoke", kwargs={"compound_id": compound.pk, "household_id": households[1].pk}),
+        reverse("roster", kwargs={"compound_id": compound.pk}),
+        reverse("roster_confirm", kwargs={"compound_id": compound.pk, "upload_id": upload.pk}),
+        reverse("roster_new"),
+    ]
+    for url in urls:
+        for data in JUNK:
+            for htmx in (False, True):
+                extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+                response = client.post(url, data, **extra)
+                assert response.status_code < 500, (url, data, htmx)
+    for url in (
+        reverse("credential_slips", kwargs={"compound_id": compound.pk}) + "?building=x&household=" + "9" * 30,
+        reverse("credential_reissue", kwargs={"compound_id": compound.pk, "household_id": 10**30}),
+        reverse("roster_preview", kwargs={"compound_id": compound.pk, "upload_id": 10**30}),
+    ):
+        assert client.get(url).status_code < 500, url
