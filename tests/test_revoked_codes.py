@@ -45,6 +45,7 @@ def test_a_revoked_code_can_no_longer_vote_or_see_the_room(client, live_poll, ho
     assert Ballot.objects.get(poll=live_poll).cast_at  # the vote before the revocation stands
     page = client.get(reverse("join", kwargs={"code": live_poll.meeting.code}))
     assert 'name="code"' in page.content.decode()  # the join form, not the room
+    assert "The code this phone joined with is no longer valid" in page.content.decode()
 
 
 def test_the_new_code_joins_again(client, live_poll, households, codes, facilitator):
