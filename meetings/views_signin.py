@@ -59,9 +59,13 @@ def signin_page(request, meeting, compound):
     context = _context(meeting, query, signin.rows(meeting, households), more=more)
     if request.htmx and request.htmx.target == "signin-results":
         return render(request, "meetings/includes/signin_results.html", context)
-    log = AttendanceLog.objects.filter(meeting=meeting).select_related("household__unit__building")
-    context["log"] = log[:LOG_SHOWN]
+    context["log"] = _log(meeting)
     return render(request, "meetings/signin.html", context)
+
+
+def _log(meeting):
+    log = AttendanceLog.objects.filter(meeting=meeting).select_related("household__unit__building")
+    return log[:LOG_SHOWN]
 
 
 def _household(compound, value):
@@ -134,6 +138,6 @@ def _answer(request, meeting, back, query, household, note=None, error=None):
         response["HX-Reswap"] = "innerHTML"
         return response
     row = signin.rows(meeting, [household])[0]
-    context = _context(meeting, query, [row], row=row, note=note, error=error, oob=True)
+    context = _context(meeting, query, [row], row=row, note=note, error=error, oob=True, log=_log(meeting))
     # 200 even for a refusal: htmx swaps only 2xx, and the message belongs in the row.
     return render(request, "meetings/includes/signin_row.html", context)

@@ -246,7 +246,7 @@ def test_the_page_shows_each_households_state(client, live, households, worker, 
     assert "stays present" in html
     assert "Signed in by fac at" in html and "Undo sign-in" in html
     assert "Not present" in html and 'value="sign_in"' in html
-    assert "Present: <strong>2</strong> households" in html
+    assert "Households present: <strong>2</strong>" in html
     # Without a query: who staff signed in, to undo quickly; and the record.
     html = client.get(page_url(live)).content.decode()
     assert "1幢1单元102" in html and "1幢1单元201" not in html and "signed in by staff" in html
