@@ -12,11 +12,18 @@ This wraps Daphne's AccessLogGenerator, whatever command line started it
 which Daphne imports before it serves, calls `install()`.
 """
 
+import re
 from functools import wraps
+
+# A slip's link carries the household code in its path: /h/K7PM3XQA/.
+HOUSEHOLD_LINK = re.compile(r"^/h/[^/]+/")
 
 
 def without_query(path):
-    return path.split("?", 1)[0] if isinstance(path, str) else path
+    """The path as logged: no query string, no household code."""
+    if not isinstance(path, str):
+        return path
+    return HOUSEHOLD_LINK.sub("/h/…/", path.split("?", 1)[0])
 
 
 def install():

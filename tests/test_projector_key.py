@@ -85,3 +85,11 @@ def test_daphne_s_access_log_writes_paths_without_query_strings(meeting):
     assert f'"GET {projector_url(meeting)}" 302' in written
     accesslog.install()  # twice is harmless
     assert AccessLogGenerator.__call__.drops_query_strings
+
+
+def test_the_access_log_keeps_no_household_code_of_a_slips_link():
+    from deliberation.accesslog import without_query
+
+    assert without_query("/h/K7PM3XQA/") == "/h/…/"
+    assert without_query("/h/K7PM3XQA/?x=1") == "/h/…/"
+    assert without_query("/m/K7PMQ/projector/") == "/m/K7PMQ/projector/"

@@ -1,6 +1,7 @@
 """Voting pages: a phone's vote, staff entry, poll controls, the certificate."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -192,7 +193,6 @@ def poll_ballots(request, meeting, compound, poll_id):
 
 
 def _entered(request, poll, n):
-    from django.contrib import messages
     from django.utils.translation import ngettext
 
     messages.success(request, ngettext("%(n)d ballot recorded.", "%(n)d ballots recorded.", n) % {"n": n})
@@ -213,7 +213,7 @@ def certificate(request, poll_id):
             context = {"poll": poll, "waiting_reveal": True}
             return render(request, "voting/certificate_pending.html", context, status=403)
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+            return redirect_to_login(request.get_full_path())
         return render(request, "403.html", status=403)
     if poll.certificate is None:
         return render(request, "voting/certificate_pending.html", {"poll": poll}, status=404)
