@@ -25,7 +25,9 @@ LOG_SHOWN = 30
 
 
 def _query(data):
-    return (data.get("q") or "").strip()[:QUERY_MAX]
+    # Printable characters only: PostgreSQL refuses a NUL in a query.
+    query = "".join(ch for ch in (data.get("q") or "")[: QUERY_MAX * 2] if ch.isprintable())
+    return query.strip()[:QUERY_MAX]
 
 
 def _page_url(meeting, query=""):
@@ -71,7 +73,7 @@ def _log(meeting):
 def _household(compound, value):
     """The compound's household with id `value`, or None (a bad or foreign id)."""
     value = (value or "").strip()
-    if not value.isdigit() or len(value) > 18:  # not an id, or beyond any database's integer
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:  # not an id, or beyond any integer column
         return None
     return Household.objects.filter(compound=compound, pk=int(value)).select_related("unit__building").first()
 

@@ -303,7 +303,7 @@ def test_undo_through_the_page_is_refused_mid_vote(client, poll, households, wor
     assert "change that poll mid-vote" in html and Attendance.objects.exists()
 
 
-@pytest.mark.parametrize("value", ["", "abc", "-1", "1.5", "99999999999999999999999", "0"])
+@pytest.mark.parametrize("value", ["", "abc", "-1", "1.5", "99999999999999999999999", "0", "³", "١", "1\x00"])
 def test_bad_household_ids_are_refused_with_a_message(client, live, worker, value):
     client.force_login(worker)
     response = client.post(action_url(live), {"action": "sign_in", "household": value}, HTTP_HX_REQUEST="true")
@@ -324,6 +324,8 @@ def test_unknown_actions_and_missing_fields_do_not_500(client, live, households,
     assert client.get(action_url(live)).status_code == 405
     assert client.get(page_url(live, "x" * 500)).status_code == 200
     assert client.get(page_url(live, "%00")).status_code == 200
+    assert client.get(page_url(live, "1%001")).status_code == 200
+    assert client.get(page_url(live, "³-²-５０２")).status_code == 200
     assert not Attendance.objects.exists()
 
 
