@@ -311,6 +311,7 @@ class Hub:
         self.dirty = {}  # group -> panel names waiting for its window
         self.state_cache = {}
         self.state_inflight = {}
+        self.sent = {}  # group -> newest revision sent to its sockets (push or state)
         self.last_push = 0.0  # monotonic time of the last push (quiet_gc)
         self.lock = asyncio.Lock()
 
@@ -331,17 +332,28 @@ class Hub:
         return group
 
     async def leave(self, key, socket):
+        """Forget `socket`; safe to call more than once and from a cancelled task.
+
+        The socket leaves its group at once, before any await: a consumer
+        that is being cancelled can still be forgotten. Giving up the layer
+        subscription of a group left empty is shielded from that
+        cancellation."""
         group = group_name(*key)
+        members = self.sockets.get(group)
+        if members is None or socket not in members:
+            return
+        members.discard(socket)
+        if not members:
+            await asyncio.shield(self._drop_if_empty(key, group, members))
+
+    async def _drop_if_empty(self, key, group, members):
         async with self.lock:
-            members = self.sockets.get(group)
-            if members is None:
-                return
-            members.discard(socket)
-            if members:
-                return
+            if members or self.sockets.get(group) is not members:
+                return  # someone joined while this waited for the lock
             del self.sockets[group]
             del self.groups[group]
             self.state_cache.pop(group, None)
+            self.sent.pop(group, None)
             await self.layer.group_discard(group, self.channel)
             if not self._meeting_groups(key[0]):
                 await self.layer.group_discard(dirty_group(key[0]), self.channel)
@@ -442,11 +454,24 @@ class Hub:
             key = self.groups[group]
             rev, text = await self.render_state(*key)
             self._saw(meeting_id, rev)
+            self._sent(group, rev)
             await send_all(list(self.sockets.get(group, ())), stamped(text))
 
     def _saw(self, meeting_id, rev):
         if rev > self.seen.get(meeting_id, -1):
             self.seen[meeting_id] = rev
+
+    def _sent(self, group, rev):
+        if group in self.sockets and rev > self.sent.get(group, -1):
+            self.sent[group] = rev
+
+    def up_to_date(self, group, rev):
+        """Does a socket of `group` that has received revision `rev` hold
+        everything this process has sent the group? (Its pushes arrive in
+        order on its one connection; one lost before reaching this process
+        is healed by the watchdog's resync.)"""
+        sent = self.sent.get(group)
+        return sent is not None and isinstance(rev, int) and rev >= sent
 
     async def tell_tagged(self, meeting_id, tag, text=None, close_code=None):
         """Send `text` to, or close with `close_code`, this process's sockets of
@@ -466,6 +491,7 @@ class Hub:
     async def fan_out(self, group, rev, panels):
         if group in self.groups:
             self._saw(self.groups[group][0], rev)
+        self._sent(group, rev)
         text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))
         self.last_push = time.monotonic()
         await send_all(list(self.sockets.get(group, ())), text)
@@ -479,6 +505,7 @@ class Hub:
         """
         cached = self.state_cache.get(group)
         if cached and cached[0] >= revision:
+            self._sent(group, cached[0])
             return cached[1]
         inflight = self.state_inflight.get(group)
         if inflight is None:
@@ -488,6 +515,7 @@ class Hub:
         rev, text = await inflight
         if group in self.groups:
             self._saw(self.groups[group][0], rev)
+        self._sent(group, rev)
         if group in self.sockets:
             current = self.state_cache.get(group)
             if current is None or current[0] <= rev:

@@ -299,6 +299,22 @@ REALTIME_RESIDENT_COALESCE_SECONDS = float(os.environ.get("REALTIME_RESIDENT_COA
 # (a push lost across a Redis reconnect heals within two checks).
 REALTIME_WATCHDOG_SECONDS = float(os.environ.get("REALTIME_WATCHDOG_SECONDS", 3))
 
+# --- Abuse limits on residents' phones (meetings/ratelimit.py explains them) ---
+# Household codes, besides CODE_ATTEMPTS_* above: wrong tries per code prefix
+# (its first 4 characters) per window before that prefix is refused, and
+# past CODE_ATTEMPTS_PER_ADDRESS an address gets one code looked up per
+# CODE_SLOW_SECONDS (slowed, not locked out: a room shares one Wi-Fi address).
+CODE_ATTEMPTS_PER_PREFIX = int(os.environ.get("CODE_ATTEMPTS_PER_PREFIX", 10))
+CODE_SLOW_SECONDS = int(os.environ.get("CODE_SLOW_SECONDS", 2))
+# Votes one household may send per poll, and floor requests per meeting, per window.
+VOTE_CHANGES_PER_WINDOW = int(os.environ.get("VOTE_CHANGES_PER_WINDOW", 10))
+VOTE_CHANGE_WINDOW = int(os.environ.get("VOTE_CHANGE_WINDOW", 30))
+FLOOR_REQUESTS_PER_WINDOW = int(os.environ.get("FLOOR_REQUESTS_PER_WINDOW", 6))
+FLOOR_REQUEST_WINDOW = int(os.environ.get("FLOOR_REQUEST_WINDOW", 60))
+# A live socket gets at most one answer to "sync" per this many seconds.
+REALTIME_SYNC_SECONDS = float(os.environ.get("REALTIME_SYNC_SECONDS", 1))
+# --- end of abuse limits ---
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

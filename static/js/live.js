@@ -3,9 +3,11 @@
 // The server sends whole panels ({type, rev, panels: {name: html}}); each
 // replaces the element with id "panel-<name>" unless the page already shows a
 // newer revision. Nothing is ever sent that changes state: "sync" asks for the
-// full state, "ping" checks the line. The socket reconnects on any close with
-// a backoff, and resyncs whenever the page becomes visible again (phones
-// sleep; WeChat drops background sockets).
+// full state, saying which revision this socket has got ({type: "sync", rev}),
+// and the server answers {type: "uptodate"} if that is all there is; "ping"
+// checks the line. The server answers each at most about once a second. The
+// socket reconnects on any close with a backoff, and resyncs whenever the page
+// becomes visible again (phones sleep; WeChat drops background sockets).
 (function () {
   "use strict";
   var body = document.body;
@@ -16,6 +18,7 @@
   var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path +
     (path.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang);
   var socket = null;
+  var socketRev = null;  // the newest revision received on the current socket
   var attempt = 0;
   var reconnectTimer = null;
   var watchdog = null;
@@ -65,13 +68,19 @@
     clearTimeout(reconnectTimer);
     if (socket && (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING)) return;
     socket = new WebSocket(url);
+    socketRev = null;
     socket.onopen = function () { attempt = 0; setStatus("online"); };
     socket.onmessage = function (event) {
       clearTimeout(watchdog);
       var message;
       try { message = JSON.parse(event.data); } catch (e) { return; }
       if (message.now && window.yishiClock) window.yishiClock.serverNow(message.now);
-      if (message.type === "push" || message.type === "state") apply(message);
+      if (message.type === "push" || message.type === "state") {
+        apply(message);
+        var rev = Number(message.rev);
+        if (isFinite(rev) && (socketRev === null || rev > socketRev)) socketRev = rev;
+      }
+      // "uptodate" and "pong" only show that the line is alive.
       // Something only this page's own household should look at again (its
       // vote line, after staff entered a vote for it): fetched over HTTP.
       if (message.type === "mine") document.dispatchEvent(new CustomEvent("yishi:mine"));
@@ -100,7 +109,9 @@
   // Ask for the full state; if nothing comes back soon the line is dead.
   function resync() {
     if (!socket || socket.readyState !== WebSocket.OPEN) { attempt = 0; connect(); return; }
-    socket.send(JSON.stringify({ type: "sync" }));
+    var sync = { type: "sync" };
+    if (socketRev !== null) sync.rev = socketRev;
+    socket.send(JSON.stringify(sync));
     clearTimeout(watchdog);
     watchdog = setTimeout(function () { socket.close(); }, 4000);
   }
