@@ -27,10 +27,19 @@ def lockout_response(request, original_response, credentials):
 
 
 def client_ip(request):
-    """The client's address for django-axes, as the wrong-code limits see it."""
+    """The client's address for django-axes, as the wrong-code limits see it,
+    or None when there is no valid one (a request built by a test client's
+    force_login, say): axes stores it in an address column, which refuses
+    anything else on PostgreSQL."""
+    import ipaddress
+
     from meetings.ratelimit import client_address
 
-    return client_address(request.META)
+    address = client_address(request.META)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 class StaffSessionMiddleware:
