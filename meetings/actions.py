@@ -11,6 +11,11 @@ from meetings.models import Attendance, Meeting
 from meetings.models.meeting import AttendanceLog
 
 
+# A join, a sign-in or its undo changes who is present, and with it the
+# electorate of a poll of the households present (its live turnout).
+ATTENDANCE_PANELS = ("attendance", "turnout")
+
+
 class ActionError(Exception):
     """A refused action, with a translated message for the user."""
 
@@ -65,7 +70,7 @@ def join_meeting(meeting, household, via=Attendance.Via.PHONE):
                 meeting=meeting, household=household, defaults={"via": via}
             )
             if created:
-                touch_on_commit(meeting.pk, ["attendance"])
+                touch_on_commit(meeting.pk, ATTENDANCE_PANELS)
             elif via == Attendance.Via.PHONE and attendance.via == Attendance.Via.STAFF:
                 # Signed in by staff, now here on its own phone too: it stays
                 # present as a phone does (a staff undo no longer removes it).
@@ -78,7 +83,7 @@ def join_meeting(meeting, household, via=Attendance.Via.PHONE):
                     )
                 else:
                     attendance.via, attendance.joined_at = via, now
-                touch_on_commit(meeting.pk, ["attendance"])
+                touch_on_commit(meeting.pk, ATTENDANCE_PANELS)
     except IntegrityError:
         # Two phones of one household joining at the same instant.
         attendance, created = Attendance.objects.get(meeting=meeting, household=household), False
@@ -86,10 +91,6 @@ def join_meeting(meeting, household, via=Attendance.Via.PHONE):
 
 
 # --- In-person sign-in (签到) by staff ----------------------------------------------
-
-# A sign-in or its undo changes who is present, and with it the electorate of
-# a poll of the households present (its live turnout).
-ATTENDANCE_PANELS = ("attendance", "turnout")
 
 
 def staff_name(user):

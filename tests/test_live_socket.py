@@ -70,7 +70,7 @@ async def test_a_join_reaches_projector_console_and_phones_as_fresh_panels(meeti
         assert push["type"] == "push"
         assert push["rev"] == fresh.revision == meeting.revision + 1
         # What was pushed is exactly what a fresh render shows.
-        expected = await database_sync_to_async(render_panels)(fresh, audience, "zh-hans", {"attendance"})
+        expected = await database_sync_to_async(render_panels)(fresh, audience, "zh-hans", {"attendance", "turnout"})
         assert push["panels"] == expected
     assert 'data-testid="joined-count">1<' in pushes["projector"]["panels"]["attendance"]
     assert "1幢1单元102" in pushes["facilitator"]["panels"]["attendance"]

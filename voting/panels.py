@@ -3,7 +3,7 @@
 import time
 from fractions import Fraction
 
-from django.db.models import Count
+from django.db.models import Count, Max
 
 from deliberation.realtime import FACILITATOR, panel
 from meetings.models import Attendance
@@ -117,7 +117,12 @@ def live_voters(poll):
     (attendee polls) changes the stamp; other roster changes show within
     VOTERS_FRESH_SECONDS.
     """
-    stamp = Attendance.objects.filter(meeting_id=poll.meeting_id).count() if poll.scope == Poll.Scope.ATTENDEES else 0
+    stamp = None
+    if poll.scope == Poll.Scope.ATTENDEES:
+        # How many, and the newest: an undone sign-in followed by another
+        # keeps the count but not the newest row.
+        present = Attendance.objects.filter(meeting_id=poll.meeting_id)
+        stamp = tuple(present.aggregate(n=Count("id"), newest=Max("id")).values())
     cached = _voters.get(poll.pk)
     if cached and cached[0] == stamp and time.monotonic() - cached[1] < VOTERS_FRESH_SECONDS:
         return cached[2]
