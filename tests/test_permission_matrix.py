@@ -1,0 +1,214 @@
+"""Who may open what: every route x every role, in one table (issue 10).
+
+The rows are generated from the URL resolver and the websocket routes
+(tests/access_world.py walks them): a route the table does not list fails
+`test_every_route_has_a_row`, so a new view needs a rule before it ships.
+Each row is then requested by every role against one world of real objects
+(a live meeting of this compound with an agenda, a speaker waiting, polls
+open/closed/revealed, a roster upload, household codes; a second compound
+with its own meeting, resident and staff).
+
+Cells, and what they accept:
+
+    ok      let through: any answer but a refusal (a 400 or a form error for
+            the empty body counts: access is the question, not behaviour)
+    phone   let through, and the page is the joined resident's live phone page
+    login   a redirect to the login page (with ?next=)
+    403     403 Forbidden            404   404 Not Found
+    denied  login, 403 or 404: refused, the form of the refusal left to the view
+    accept  the websocket opens and sends the meeting's state
+    refuse  the websocket is closed (4403/4404) or never opened
+
+A 5xx, a 405 (the table names the wrong method) or an exception never matches.
+Pages are requested with GET, POST-only endpoints with POST, an empty body
+(or the minimal one in BODIES) and the htmx headers the pages send;
+websockets with the role's session cookie.
+
+The rules the cells follow: staff roles as meetings/access.py names them
+(CONSOLE_ROLES see the room, ROSTER_ROLES keep the roster and codes, the
+facilitator runs the room, superusers hold every role); staff of another
+compound get nothing of this one; a resident of another compound gets
+nothing of this meeting; a resident whose code was revoked after joining is
+anonymous again (issue 10); residents read a certificate only once its result
+is revealed (issue 10); the projector opens with its key or a staff login.
+"""
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+
+from deliberation.asgi import application
+from tests.access_world import (
+    MATCHES,
+    ROLES,
+    all_routes,
+    build_world,
+    client_for,
+    outcome,
+    parse_table,
+    path_for,
+    query_for,
+    split_case,
+    ws_path,
+)
+
+# fmt: off
+TABLE = parse_table("""
+route                    method anon   resident other-res facilitator worker secretary observer superuser other-staff revoked
+# Public pages
+home                     GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+login                    GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+logout                   POST   ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+set_language             POST   ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+admin:index              GET    login  login    login     login       login  login     login    ok        login       login
+# A phone's pages: the join page shows the room only to a phone joined with a code still valid
+join                     GET    ok     phone    ok        ok          ok     ok        ok       ok        ok          ok
+household_link           GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+leave                    POST   ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+floor_request            POST   403    ok       403       403         403    403       403      403       403         403
+floor_withdraw           POST   403    ok       403       403         403    403       403      403       403         403
+vote                     POST   403    ok       403       403         403    403       403      403       403         403
+my_vote                  GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+certificate              GET    login  denied   login     ok          ok     ok        ok       ok        403         login
+certificate@revealed     GET    login  ok       login     ok          ok     ok        ok       ok        403         login
+projector                GET    login  login    login     ok          ok     ok        ok       ok        403         login
+projector@key            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+# Staff: the room (CONSOLE_ROLES see it, the facilitator runs it)
+staff_home               GET    login  login    login     ok          ok     ok        ok       ok        ok          login
+console                  GET    login  login    login     ok          ok     ok        ok       ok        403         login
+meeting_status           POST   login  login    login     ok          403    403       403      ok        403         login
+agenda_action            POST   login  login    login     ok          403    403       403      ok        403         login
+floor_action             POST   login  login    login     ok          403    403       403      ok        403         login
+poll_action              POST   login  login    login     ok          403    403       403      ok        403         login
+floor_add                POST   login  login    login     ok          ok     403       403      ok        403         login
+poll_ballots             GET    login  login    login     ok          ok     403       403      ok        403         login
+signin                   GET    login  login    login     ok          ok     403       403      ok        403         login
+signin_action            POST   login  login    login     ok          ok     403       403      ok        403         login
+# Staff: planning (facilitator, worker, secretary)
+meeting_new              GET    login  login    login     ok          ok     ok        403      ok        403         login
+meeting_edit             GET    login  login    login     ok          ok     ok        403      ok        403         login
+agenda_item_add          POST   login  login    login     ok          ok     ok        403      ok        403         login
+agenda_item_edit         GET    login  login    login     ok          ok     ok        403      ok        403         login
+poll_new                 GET    login  login    login     ok          ok     ok        403      ok        403         login
+# Staff: roster and household codes (ROSTER_ROLES: worker, facilitator)
+roster                   GET    login  login    login     ok          ok     403       403      ok        403         login
+roster_preview           GET    login  login    login     ok          ok     403       403      ok        403         login
+roster_confirm           POST   login  login    login     ok          ok     403       403      ok        403         login
+credential_list          GET    login  login    login     ok          ok     403       403      ok        403         login
+credential_issue_missing POST   login  login    login     ok          ok     403       403      ok        403         login
+credential_reissue       GET    login  login    login     ok          ok     403       403      ok        403         login
+credential_revoke        GET    login  login    login     ok          ok     403       403      ok        403         login
+credential_slips         GET    login  login    login     ok          ok     403       403      ok        403         login
+roster_new               GET    login  login    login     403         403    403       403      ok        403         login
+# Websockets: /ws/m/<code>/<audience>/ (staff may look at what phones see)
+ws:facilitator           WS     refuse refuse   refuse    accept      accept accept    accept   accept    refuse      refuse
+ws:resident              WS     refuse accept   refuse    accept      accept accept    accept   accept    refuse      refuse
+ws:projector             WS     refuse refuse   refuse    accept      accept accept    accept   accept    refuse      refuse
+ws:projector@key         WS     accept accept   accept    accept      accept accept    accept   accept    accept      accept
+""")
+# fmt: on
+
+# POST bodies where an empty one would be refused before the access question
+# is answered: a phone's vote must be a valid one to show it is counted.
+BODIES = {"vote": {"choice": "for", "key": "matrix"}}
+
+# POSTs go as the app's pages send them: htmx (a refusal answers with its
+# status, not a redirect carrying a flash message) and, for the vote, the
+# JSON answer a phone's script reads (htmx gets 200 for every vote answer
+# because htmx swaps only 2xx).
+POST_HEADERS = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT": "application/json"}
+
+HTTP_ROWS = [case for case, row in TABLE.items() if row.method != "WS"]
+WS_ROWS = [case for case, row in TABLE.items() if row.method == "WS"]
+
+
+def test_every_route_has_a_row_and_every_row_a_route():
+    routed = {route.name for route in all_routes()}
+    listed = {split_case(case)[0] for case in TABLE}
+    assert not routed - listed, f"routes without a row in the permission matrix: {sorted(routed - listed)}"
+    assert not listed - routed, f"rows for routes that no longer exist: {sorted(listed - routed)}"
+
+
+@pytest.fixture
+def world(compound, households, meeting):
+    return build_world(compound, households, meeting)
+
+
+def _routes():
+    return {route.name: route for route in all_routes()}
+
+
+def _describe(response):
+    where = f" -> {response['Location']}" if response.has_header("Location") else ""
+    return f"{response.status_code}{where}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", HTTP_ROWS)
+def test_http_row(case, world):
+    row = TABLE[case]
+    name, variant = split_case(case)
+    route = _routes().get(name)
+    assert route is not None, f"the table has a row for {name}, which is not routed"
+    path, query = path_for(route, world, variant), query_for(world, variant)
+    wrong = []
+    for role in ROLES:
+        # Each role in a savepoint: what one role's POST changes, the next does not see.
+        with transaction.atomic():
+            client = client_for(role, world)
+            try:
+                if row.method == "GET":
+                    response = client.get(path, query)
+                else:
+                    response = client.post(
+                        path + (f"?{_qs(query)}" if query else ""), BODIES.get(name, {}), **POST_HEADERS
+                    )
+            except Exception as error:  # noqa: BLE001 - reported with the cell
+                got, detail = "exception", f"{type(error).__name__}: {error}"
+            else:
+                got, detail = outcome(response, world.meeting), _describe(response)
+            transaction.set_rollback(True)
+        expected = row.cells[role]
+        if got not in MATCHES[expected]:
+            wrong.append(f"{case} x {role}: expected {expected}, got {got} ({detail})")
+    assert not wrong, "\n".join(wrong)
+
+
+def _qs(query):
+    from urllib.parse import urlencode
+
+    return urlencode(query)
+
+
+async def _socket_outcome(path, cookie):
+    headers = [(b"origin", b"http://testserver")]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await communicator.connect(timeout=3)
+    if not connected:
+        return "refuse", "not accepted"
+    first = await communicator.receive_output(timeout=3)
+    if first["type"] == "websocket.close":
+        return "refuse", f"closed {first.get('code')}"
+    await communicator.disconnect()
+    return "accept", first["type"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("case", WS_ROWS)
+async def test_websocket_row(case, compound, households, meeting):
+    row = TABLE[case]
+    name, variant = split_case(case)
+    audience = name.removeprefix("ws:")
+    world = await sync_to_async(build_world)(compound, households, meeting)
+    wrong = []
+    for role in ROLES:
+        client = await sync_to_async(client_for)(role, world)
+        cookie = client.cookies["sessionid"].value if "sessionid" in client.cookies else None
+        got, detail = await _socket_outcome(ws_path(world, audience, variant), cookie)
+        expected = row.cells[role]
+        if got not in MATCHES[expected]:
+            wrong.append(f"{case} x {role}: expected {expected}, got {got} ({detail})")
+    assert not wrong, "\n".join(wrong)
