@@ -13,7 +13,7 @@ from meetings.credentials import credential_for_code
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
 from meetings.models import FloorRequest, Household, Meeting
 from meetings.qr import absolute_url, qr_data_uri
-from meetings.ratelimit import code_attempts_blocked, record_code_failure
+from meetings.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
 from meetings.responses import action_response
 from meetings.routing import live_path
 
@@ -44,6 +44,7 @@ def _live_context(request, meeting, audience):
     }
 
 
+@remember_code_client
 def join(request, code):
     """The meeting's short URL: the resident's phone page once joined."""
     meeting = get_object_or_404(Meeting.objects.select_related("compound"), code=code.upper())
@@ -62,17 +63,20 @@ def join(request, code):
         )
 
     form = HouseholdCodeForm(request.POST or None)
-    if request.method == "POST":
-        if code_attempts_blocked(request):
-            form.add_error(None, _("Too many wrong codes. Please wait a few minutes, or ask a staff member."))
-        elif form.is_valid():
+    # Joined before and no longer valid: the code was revoked or re-issued.
+    stale = request.method == "GET" and access.joined_household(request.session, meeting.pk) is not None
+    if request.method == "POST" and form.is_valid():
+        refusal = code_attempt_refusal(request, form.cleaned_data["code"])
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+        else:
             credential = credential_for_code(form.cleaned_data["code"])
             if credential is None or credential.household.compound_id != meeting.compound_id:
-                record_code_failure(request)
+                record_code_failure(request, form.cleaned_data["code"])
                 form.add_error("code", _("This code is not valid for this meeting. Check it against your slip."))
             else:
                 return _join_as(request, meeting, credential)
-    return render(request, "meetings/join.html", {"meeting": meeting, "form": form})
+    return render(request, "meetings/join.html", {"meeting": meeting, "form": form, "stale_join": stale})
 
 
 def my_vote_context(meeting, household):
@@ -97,17 +101,21 @@ def _join_as(request, meeting, credential):
     return redirect("join", code=meeting.code)
 
 
+@remember_code_client
 def household_link(request, code):
     """A slip's QR: confirm, then join the compound's open meeting.
 
     GET only shows a button: link previews (WeChat fetches links) must not
     join anyone.
     """
-    if code_attempts_blocked(request):
-        return render(request, "meetings/link_invalid.html", {"blocked": True}, status=429)
+    refusal = code_attempt_refusal(request, code)
+    if refusal is not None:
+        response = render(request, "meetings/link_invalid.html", {"blocked": True}, status=429)
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
     credential = credential_for_code(code)
     if credential is None:
-        record_code_failure(request)
+        record_code_failure(request, code)
         return render(request, "meetings/link_invalid.html", {}, status=404)
     household = credential.household
     meetings = list(

@@ -117,10 +117,20 @@ def _phone(meeting):
 
 @require_POST
 def floor_request(request, code):
-    """A resident asks for the floor with a stance."""
+    """A resident asks for the floor with a stance: at most
+    FLOOR_REQUESTS_PER_WINDOW times per FLOOR_REQUEST_WINDOW seconds, which
+    also bounds request/withdraw cycles (withdrawing is never refused)."""
+    from django.conf import settings
+
+    from meetings.ratelimit import over_limit
+
     meeting, household = _resident(request, code)
     if household is None:
         return action_response(request, _phone(meeting), error=_("Join the meeting first."), status=403)
+    limit, window = settings.FLOOR_REQUESTS_PER_WINDOW, settings.FLOOR_REQUEST_WINDOW
+    if over_limit(f"rl:floor:{meeting.code}:{household.pk}", limit, window):
+        error = _("You have asked for the floor too often. Please wait a minute and try again.")
+        return action_response(request, _phone(meeting), error=error)
     return _run_resident(request, meeting, floor.request_floor, household, request.POST.get("stance", ""))
 
 
