@@ -206,6 +206,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "deliberation.staff_login.lockout_response"
 # The address as the wrong-code limits see it (TRUSTED_PROXY_HOPS).
 AXES_CLIENT_IP_CALLABLE = "deliberation.staff_login.client_ip"
+AXES_USERNAME_CALLABLE = "deliberation.staff_login.client_username"
 # Axes never stores or logs the password; the username is masked in what it
 # keeps of the request's data too.
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "ip_address"]

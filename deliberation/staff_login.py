@@ -26,6 +26,17 @@ def lockout_response(request, original_response, credentials):
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
+def client_username(request, credentials=None):
+    """The username django-axes records a failure under: what was typed, cut
+    to the longest a username can be (its column refuses more on PostgreSQL;
+    a longer one matches no account anyway)."""
+    from django.contrib.auth import get_user_model
+
+    field = get_user_model().USERNAME_FIELD
+    username = (credentials or {}).get(field) or request.POST.get(field, "")
+    return str(username).replace("\x00", "")[:150] or None
+
+
 def client_ip(request):
     """The client's address for django-axes, as the wrong-code limits see it,
     or None when there is no valid one (a request built by a test client's

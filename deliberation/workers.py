@@ -67,3 +67,15 @@ class WorkerThreads:
                 await self.app(scope, receive, send)
         finally:
             free.put_nowait(worker)
+
+    async def close_connections(self):
+        """Close the database connections this loop's idle workers keep (a
+        test's end: PostgreSQL will not drop a database still in use)."""
+        from django.db import connections
+
+        loop = asyncio.get_running_loop()
+        free = self.free.get(loop)
+        idle = [] if free is None else [free.get_nowait() for _ in range(free.qsize())]
+        for worker in idle:
+            await loop.run_in_executor(worker, connections.close_all)
+            free.put_nowait(worker)

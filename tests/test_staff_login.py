@@ -92,7 +92,7 @@ async def test_the_lock_holds_through_the_server_s_worker_threads(settings):
     """The real ASGI app (worker threads, SyncChainHandler), not the test client."""
     from asgiref.sync import sync_to_async
 
-    from deliberation.asgi import application
+    from deliberation.asgi import application, http_app
 
     await sync_to_async(get_user_model().objects.create_user)("fac", password="pw-fac")
 
@@ -116,6 +116,7 @@ async def test_the_lock_holds_through_the_server_s_worker_threads(settings):
     assert (await request("POST", form("wrong"), cookies))["status"] == 429
     locked = await request("POST", form("pw-fac"), cookies)
     assert locked["status"] == 429
+    await http_app.close_connections()
 
 
 # --- Sessions ----------------------------------------------------------------------

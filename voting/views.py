@@ -1,5 +1,8 @@
 """Voting pages: a phone's vote, staff entry, poll controls, the certificate."""
 
+import re
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
@@ -11,13 +14,15 @@ from django.views.decorators.http import require_POST
 
 from meetings import access
 from meetings.models import Meeting
+from meetings.ratelimit import over_limit
 from meetings.responses import action_response
 from voting import actions, intake, tally
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
-from voting.models import Ballot, BallotAudit, Poll, choice_text
+from voting.models import Ballot, BallotAudit, Poll, VoteReceipt, choice_text
 from voting.panels import small_secret_electorate
 
 Role = access.Role
+KEY_JUNK = re.compile(r"[^0-9A-Za-z_-]")
 ENTRY = (Role.FACILITATOR, Role.WORKER)
 
 
@@ -58,18 +63,14 @@ def vote(request, code, poll_id):
     VOTE_CHANGES_PER_WINDOW votes on a poll in VOTE_CHANGE_WINDOW seconds is
     told to wait (one cache round trip per vote), before the writer: no
     ballot change, receipt or push."""
-    from django.conf import settings
-
-    from meetings.ratelimit import over_limit
-    from voting.models import VoteReceipt
-
     code = code.upper()
     meeting_id = intake.poll_meeting(poll_id, code)
     if meeting_id is None:
         raise Http404
     joined = access.joined_household(request.session, meeting_id)
     household_id, credential_id = joined or (None, None)
-    key = request.POST.get("key", "")
+    # vote.js sends 32 hex digits; anything else is kept to what a key may hold.
+    key = KEY_JUNK.sub("", request.POST.get("key", ""))[:64]
     try:
         if joined is None:
             raise intake.NotJoined(_("Join the meeting first."))
@@ -78,7 +79,7 @@ def vote(request, code, poll_id):
             # A retry of a vote already recorded (its key has a receipt) is
             # never refused: the writer answers it from the receipt and
             # changes nothing. A retry of a refused vote is refused again.
-            key and VoteReceipt.objects.filter(poll_id=poll_id, household_id=household_id, key=key[:64]).exists()
+            key and VoteReceipt.objects.filter(poll_id=poll_id, household_id=household_id, key=key).exists()
         ):
             poll = get_object_or_404(Poll.objects.select_related("meeting"), pk=poll_id)
             current = Ballot.objects.filter(poll=poll, household_id=household_id).first()
