@@ -10,7 +10,6 @@ from deliberation.realtime import broadcast_on_commit, bump, touch_on_commit
 from meetings.models import Attendance, Meeting
 from meetings.models.meeting import AttendanceLog
 
-
 # A join, a sign-in or its undo changes who is present, and with it the
 # electorate of a poll of the households present (its live turnout).
 ATTENDANCE_PANELS = ("attendance", "turnout")
