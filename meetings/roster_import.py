@@ -30,8 +30,10 @@ import openpyxl
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from deliberation.realtime import tell_sockets_on_commit
+from meetings.credentials import CLOSE_REVOKED
 from meetings.identity import normalize_tail, owner_key, split_names
-from meetings.models import Building, BuildingUnit, Compound, Household
+from meetings.models import Building, BuildingUnit, Compound, Household, Meeting
 from voting import electorate
 
 logger = logging.getLogger(__name__)
@@ -728,6 +730,15 @@ def _apply(name, rows, report):
     gone = [h.pk for h in existing.values() if h.is_active and h.pk not in in_file]
     Household.objects.filter(pk__in=gone).update(is_active=False)
     report.retired = len(gone)
+    # Their phones stop acting at the commit (meetings.access); close their
+    # live pages too, as for a revoked code.
+    open_meetings = list(
+        compound.meetings.filter(status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]).values_list(
+            "pk", flat=True
+        )
+    )
+    for household_id in gone if open_meetings else ():
+        tell_sockets_on_commit(open_meetings, f"household:{household_id}", close_code=CLOSE_REVOKED)
     return compound
 
 

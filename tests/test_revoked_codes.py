@@ -135,3 +135,35 @@ def test_residents_see_a_secret_polls_totals_but_not_who_took_part(client, meeti
 
     client.force_login(facilitator)
     assert households[0].label in cert(client, poll).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_household_retired_by_a_roster_import_has_its_live_page_closed(meeting, households):
+    """The roster says 1幢1单元101 is gone: its phone's page closes, the others stay."""
+    from meetings.roster_import import import_roster
+    from tests.live import resident_cookie
+
+    gone, stays = households[0], households[1]
+    socket, _, _ = await open_socket(meeting, "resident", session=await resident_cookie(meeting, gone))
+    other, _, _ = await open_socket(meeting, "resident", session=await resident_cookie(meeting, stays))
+    assert (await next_message(socket))["type"] == "state" and (await next_message(other))["type"] == "state"
+
+    header = "楼栋,单元,室号,类型,专有面积,面积来源,业主姓名,证件号后六位,联系电话,备注"
+    rows = [
+        f"{h.unit.building.name},{h.unit.name},{h.room},住宅,80.50,,{h.owner_names},,,"
+        for h in await database_sync_to_async(list)(
+            type(gone)
+            .objects.filter(compound=meeting.compound, kind="residence")
+            .exclude(pk=gone.pk)
+            .select_related("unit__building")
+        )
+    ]
+    data = "\n".join([header, *rows]).encode()
+    report = await database_sync_to_async(import_roster)(meeting.compound.name, data, "roster.csv")
+    assert report.retired >= 1
+    assert (await socket.receive_output(timeout=2)) == {"type": "websocket.close", "code": 4403}
+    seen = []
+    while not await other.receive_nothing(timeout=0.3):
+        seen.append((await other.receive_output())["type"])
+    assert "websocket.close" not in seen  # the household still on the roster stays
+    await other.disconnect()
