@@ -37,7 +37,7 @@ def test_three_options_with_two_households_each_are_shown_as_a_tie(meeting, faci
 
     client.force_login(facilitator)
     page = client.get(reverse("certificate", kwargs={"poll_id": poll.pk})).content.decode()
-    assert "Tie" in page and "甲、乙、丙" in page and "a tie stays a tie" in page
+    assert "Tie: 甲、乙、丙" in page and "a tie stays a tie" in page
     assert poll.certificate["result"]["winners"] == [] and len(poll.certificate["result"]["tied"]) == 3
 
 
