@@ -58,15 +58,16 @@ def parse_frame(text):
 def _authorize(scope, code, audience, key):
     meeting = Meeting.objects.select_related("compound").filter(code=code).first()
     if meeting is None:
-        return None, CLOSE_NOT_FOUND
+        return None, CLOSE_NOT_FOUND, frozenset()
     if access.can_watch(scope, meeting, audience, key):
-        return meeting, None
-    return None, CLOSE_FORBIDDEN
+        return meeting, None, _tags(scope, meeting, audience)
+    return None, CLOSE_FORBIDDEN, frozenset()
 
 
 def _tags(scope, meeting, audience):
     """What the hub may single this socket out by: a phone's household (its
-    own vote line changed) and the code it joined with (revoked: close)."""
+    own vote line changed) and the code it joined with (revoked: close).
+    Reads the session: call it from a thread, not the event loop."""
     joined = access.joined_household(scope["session"], meeting.pk) if audience == RESIDENT else None
     if joined is None:
         return frozenset()
@@ -114,14 +115,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if audience not in AUDIENCES:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        meeting, refusal = await _authorize(self.scope, kwargs["code"], audience, query.get("key", ""))
+        meeting, refusal, tags = await _authorize(self.scope, kwargs["code"], audience, query.get("key", ""))
         if meeting is None:
             # Accept then close so browsers see our close code, not a bare 403.
             await self.accept()
             await self.close(code=refusal)
             return
         self.meeting_id, self.audience, self.language = meeting.pk, audience, language
-        self.tags = _tags(self.scope, meeting, audience)
+        self.tags = tags
         await self.accept()
         # Under Daphne, the hub writes pushes straight to the connection.
         self.protocol = wire.protocol_of(self.base_send)
