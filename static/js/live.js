@@ -91,11 +91,13 @@
         setStatus("refused");
         // A phone whose household code was revoked: the page itself now
         // answers with the join form. Reload once, never in a loop.
-        var last = Number(sessionStorage.getItem("yishi-refused-reload")) || 0;
-        if (event.code === 4403 && body.getAttribute("data-household") && Date.now() - last > 60000) {
-          sessionStorage.setItem("yishi-refused-reload", String(Date.now()));
-          location.reload();
-        }
+        try {
+          var last = Number(sessionStorage.getItem("yishi-refused-reload")) || 0;
+          if (event.code === 4403 && body.getAttribute("data-household") && Date.now() - last > 60000) {
+            sessionStorage.setItem("yishi-refused-reload", String(Date.now()));
+            location.reload();
+          }
+        } catch (e) { /* no sessionStorage (some private modes): stay on the page */ }
         return;
       }
       setStatus("offline");
