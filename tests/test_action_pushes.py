@@ -1,0 +1,155 @@
+"""Every action proves its push (issue 11, in the spirit of Zulip's event
+tests): a meeting is walked through every action others see; after each, every
+panel whose fresh render changed for an audience was pushed to that audience
+or marked for its coalesced push, and what was pushed is exactly a fresh
+render. An action that forgets to broadcast a panel it changes fails here.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from deliberation import realtime
+from deliberation.realtime import AUDIENCES, panels_for, render_panels
+from meetings import actions as meeting_actions
+from meetings import agenda, floor
+from meetings.models import FloorRequest, Meeting
+from voting import actions as voting_actions
+from voting.models import Poll, PollOption
+
+pytestmark = pytest.mark.usefixtures("english")
+REV = re.compile(r' data-rev="\d+"')
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock that moves only when told, so that nothing but the action
+    changes a render (elapsed times, countdowns)."""
+    now = [datetime(2026, 12, 2, 11, 0, tzinfo=UTC)]
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now[0])
+    return now
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages = []
+    monkeypatch.setattr(realtime, "_send", lambda group, message: messages.append(message))
+    return messages
+
+
+def render_all(meeting_id):
+    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    return meeting, {audience: render_panels(meeting, audience, "en") for audience in AUDIENCES}
+
+
+def check(step, meeting_id, sent, callbacks, action):
+    """Apply `action`; every panel that changed was sent, and as rendered fresh."""
+    _meeting, before = render_all(meeting_id)
+    sent.clear()
+    with callbacks(execute=True):
+        action()
+    meeting, after = render_all(meeting_id)
+    pushed = {audience: set() for audience in AUDIENCES}
+    for message in sent:
+        if message["type"] == "hub.push":
+            _prefix, _meeting_id, audience, language = message["group"].split(".")
+            assert message["rev"] == meeting.revision, f"{step}: pushed at an old revision"
+            fresh = render_panels(meeting, audience, language, set(message["panels"]))
+            assert message["panels"] == fresh, f"{step}: the push differs from a fresh render"
+            pushed[audience] |= set(message["panels"])
+        elif message["type"] == "hub.dirty":
+            # Rendered by each hub when its window ends: fresh by construction.
+            for audience in AUDIENCES:
+                pushed[audience] |= {p.name for p in panels_for(audience) if p.name in message["names"]}
+    for audience in AUDIENCES:
+        changed = {
+            name for name, html in after[audience].items() if REV.sub("", html) != REV.sub("", before[audience][name])
+        }
+        missing = changed - pushed[audience]
+        assert not missing, f"{step}: changed for the {audience} but not pushed: {sorted(missing)}"
+    return meeting
+
+
+def test_every_action_pushes_what_it_changes(
+    meeting, facilitator, households, clock, sent, django_capture_on_commit_callbacks
+):
+    m = meeting.pk
+    steps = []
+
+    def step(name, action):
+        steps.append((name, action))
+
+    state = {}
+    step("open the meeting", lambda: meeting_actions.open_meeting(meeting, facilitator))
+    step("a phone joins", lambda: meeting_actions.join_meeting(meeting, households[0]))
+    step("another phone joins", lambda: meeting_actions.join_meeting(meeting, households[1]))
+    step("staff sign a household in", lambda: meeting_actions.sign_in(meeting, households[2], facilitator))
+    step("staff sign another in", lambda: meeting_actions.sign_in(meeting, households[3], facilitator))
+    step("undo a sign-in", lambda: meeting_actions.undo_sign_in(meeting, households[3], facilitator))
+    step("add an item", lambda: state.setdefault("first", agenda.add_item(meeting, "加装电梯", 20)))
+    step("add another item", lambda: state.setdefault("second", agenda.add_item(meeting, "自行车棚", 15)))
+    step("add a third item", lambda: state.setdefault("third", agenda.add_item(meeting, "删掉的议题", 5)))
+    step("edit an item", lambda: agenda.update_item(meeting, state["second"].pk, "自行车棚改造", 10, "说明"))
+    step("move an item", lambda: agenda.move_item(meeting, state["second"].pk, -1))
+    step("delete an item", lambda: agenda.delete_item(meeting, state["third"].pk))
+    step("start an item", lambda: agenda.start_item(meeting, state["first"].pk))
+    step("a phone asks for the floor", lambda: floor.request_floor(meeting, households[0], "for"))
+    step("another asks", lambda: floor.request_floor(meeting, households[1], "against"))
+    step("staff add a raised hand", lambda: floor.add_speaker(meeting, stance="for", user=facilitator, name="王阿姨"))
+    step("a phone withdraws", lambda: floor.withdraw(meeting, households[1]))
+    step("the chair moves a request", lambda: floor.move_request(meeting, _waiting(m)[-1], 0))
+    step("the chair removes a request", lambda: floor.remove_request(meeting, _waiting(m)[-1]))
+    step("next speaker", lambda: floor.call_next(meeting))
+    step("pause", lambda: floor.toggle_pause(meeting))
+    step("resume", lambda: floor.toggle_pause(meeting))
+    step("end the speech", lambda: floor.end_speech(meeting))
+    step("next item", lambda: agenda.next_item(meeting))
+
+    def create_poll(kind=Poll.Kind.YES_NO, options=()):
+        def create():
+            from voting.forms import PollForm
+
+            data = {"title": "表决", "kind": kind, "rule": "simple-majority", "scope": "attendees", "proxy_cap": 3}
+            form = PollForm({**data, "options": "\n".join(options)}, meeting=Meeting.objects.get(pk=m))
+            assert form.is_valid(), form.errors
+            state["poll"] = voting_actions.create_poll(form)
+
+        return create
+
+    step("create a poll", create_poll())
+    step("open the poll", lambda: voting_actions.open_poll(state["poll"]))
+    step("a phone votes", lambda: voting_actions.cast(state["poll"], households[0], "for", key="a"))
+    step("a phone changes its vote", lambda: voting_actions.cast(state["poll"], households[0], "against", key="b"))
+    step(
+        "staff enter a paper ballot",
+        lambda: voting_actions.cast(state["poll"], households[2], "for", channel="paper", user=facilitator),
+    )
+    step(
+        "a paper batch",
+        lambda: voting_actions.enter_batch(state["poll"], [(1, households[1], "abstain")], facilitator),
+    )
+    step("close the poll", lambda: voting_actions.close_poll(state["poll"]))
+    step("reveal the result", lambda: voting_actions.reveal(state["poll"]))
+    step("create a choice", create_poll(Poll.Kind.APPROVAL, ["甲", "乙"]))
+    step("open the choice", lambda: voting_actions.open_poll(state["poll"]))
+    step(
+        "approve options",
+        lambda: voting_actions.cast(
+            state["poll"], households[0], [str(o) for o in PollOption.objects.values_list("pk", flat=True)][-2:]
+        ),
+    )
+    step("close the choice", lambda: voting_actions.close_poll(state["poll"]))
+    step("close the meeting", lambda: meeting_actions.close_meeting(meeting, facilitator))
+
+    for name, action in steps:
+        clock[0] += timedelta(seconds=7)  # time passes between actions, not within one
+        check(name, m, sent, django_capture_on_commit_callbacks, action)
+
+
+def _waiting(meeting_id):
+    return list(
+        FloorRequest.objects.filter(item__meeting_id=meeting_id, status=FloorRequest.Status.WAITING)
+        .order_by("id")
+        .values_list("pk", flat=True)
+    )
