@@ -450,14 +450,29 @@ class Hub:
                 self.suspect[meeting_id] = rev
 
     async def resync(self, meeting_id):
+        """Send the full state to this process's sockets of the meeting. A
+        group that fails to render or to reach a socket is resynced again at
+        the next check; the other groups are sent theirs."""
         for group in self._meeting_groups(meeting_id):
-            key = self.groups[group]
-            rev, text = await self.render_state(*key)
-            self._saw(meeting_id, rev)
+            key = self.groups.get(group)
+            if key is None:
+                continue  # emptied while an earlier group was rendered
+            try:
+                rev, text = await self.render_state(*key)
+            except Exception:
+                log.exception("meeting %s: rendering the state of %s failed", meeting_id, group)
+                self.suspect[meeting_id] = LOST
+                continue
             self._sent(group, rev)
-            await send_all(list(self.sockets.get(group, ())), stamped(text))
+            if await send_all(list(self.sockets.get(group, ())), stamped(text)):
+                self.suspect[meeting_id] = LOST
+            else:
+                self._saw(meeting_id, rev)
 
     def _saw(self, meeting_id, rev):
+        """Revision `rev` of the meeting went out to every local socket it was
+        sent to. Only pushes that did count: one that failed marks the
+        meeting LOST instead, so the next check resyncs it."""
         if rev > self.seen.get(meeting_id, -1):
             self.seen[meeting_id] = rev
 
@@ -489,12 +504,19 @@ class Hub:
                     log.debug("telling a closing socket failed", exc_info=True)
 
     async def fan_out(self, group, rev, panels):
-        if group in self.groups:
-            self._saw(self.groups[group][0], rev)
+        key = self.groups.get(group)
         self._sent(group, rev)
         text = stamped(json.dumps({"type": "push", "rev": rev, "panels": panels}))
         self.last_push = time.monotonic()
-        await send_all(list(self.sockets.get(group, ())), text)
+        failed = await send_all(list(self.sockets.get(group, ())), text)
+        if key is None:
+            return
+        if failed:
+            # Some socket missed this push: a later push carries other panels
+            # and does not heal it, so the next check resyncs the meeting.
+            self.suspect[key[0]] = LOST
+        else:
+            self._saw(key[0], rev)
 
     async def state(self, group, revision, render):
         """Full-state text for `group` at `revision`, rendered once per revision.
@@ -523,11 +545,23 @@ class Hub:
         return text
 
 
+# In Hub.suspect: a push is known to be lost, resync at the next check.
+LOST = float("inf")
+
+
 async def send_all(sockets, text):
     """Send `text` to every socket: framed once and written straight to
     Daphne's connections where the socket has one (deliberation/wire.py),
-    else through the socket's own send."""
+    else through the socket's own send.
+
+    Returns how many sockets it failed (0: the push went out to all). A
+    socket whose send raises does not stop the others; the failures are
+    logged at ERROR, once per push. (Neither Daphne nor the direct write
+    raises for a closed connection: a send that raises is a bug or an
+    upgrade's change.) A socket whose direct write raised is moved to its
+    own send for good, so the resync that follows reaches it."""
     frame = None
+    failed = 0
     for socket in sockets:
         try:
             protocol = getattr(socket, "protocol", None)
@@ -536,9 +570,15 @@ async def send_all(sockets, text):
                 wire.write(protocol, frame)
             else:
                 await socket.send_text(text)
-        except Exception:
-            # A socket that went away mid-send leaves on its disconnect.
-            log.debug("send to a closing socket failed", exc_info=True)
+        except Exception as error:
+            if not failed:
+                first = error
+            failed += 1
+            if getattr(socket, "protocol", None) is not None:
+                socket.protocol = None
+    if failed:
+        log.error("a push failed for %d of %d sockets", failed, len(sockets), exc_info=first)
+    return failed
 
 
 _hubs = weakref.WeakKeyDictionary()

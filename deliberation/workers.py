@@ -13,13 +13,45 @@ others wait their turn on the event loop, in arrival order, which costs
 nothing) and all of its sync code runs on that thread, whose database
 connection outlives the request (CONN_MAX_AGE). Websockets are not routed
 through here.
+
+Both rest on other libraries' insides: the pool on asgiref 3.13's
+`ThreadSensitiveContext(executor=...)`, the one-call chain on Django's
+`load_middleware(is_async=...)` and `get_response_async`. Each is checked once,
+when the handler is built; without it, requests get Django's stock handling
+(a thread per request, the async middleware chain) and one WARNING says so.
 """
 
 import asyncio
+import inspect
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+
+log = logging.getLogger(__name__)
+
+
+def _parameters(func):
+    try:
+        return inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return {}
+
+
+def accepts_executor(context_class):
+    """Does `context_class` (asgiref's ThreadSensitiveContext) take `executor=`?"""
+    return "executor" in _parameters(context_class)
+
+
+def sync_chain_supported(handler_class=ASGIHandler):
+    """Does Django's handler still load its middleware by `is_async` and serve
+    ASGI requests through `get_response_async` and `get_response`?"""
+    return (
+        "is_async" in _parameters(getattr(handler_class, "load_middleware", None))
+        and inspect.iscoroutinefunction(getattr(handler_class, "get_response_async", None))
+        and callable(getattr(handler_class, "get_response", None))
+    )
 
 
 class SyncChainHandler(ASGIHandler):
@@ -34,18 +66,46 @@ class SyncChainHandler(ASGIHandler):
     then middleware and view run in one go on the request's worker thread.
     """
 
-    def load_middleware(self, is_async=False):
-        super().load_middleware(is_async=False)
+    sync_chain = None  # checked when the first handler is built
+
+    def __init__(self, *args, **kwargs):
+        cls = type(self)
+        if cls.sync_chain is None:
+            cls.sync_chain = sync_chain_supported()
+            if not cls.sync_chain:
+                log.warning(
+                    "Django's ASGIHandler lacks load_middleware(is_async=) or get_response_async: "
+                    "requests run Django's async middleware chain (more thread switches)"
+                )
+        super().__init__(*args, **kwargs)
+
+    def load_middleware(self, *args, **kwargs):
+        if self.sync_chain:
+            super().load_middleware(is_async=False)
+        else:
+            super().load_middleware(*args, **kwargs)
 
     async def get_response_async(self, request):
+        if not self.sync_chain:
+            return await super().get_response_async(request)
         return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
 
 class WorkerThreads:
-    def __init__(self, app, size):
+    def __init__(self, app, size, context=ThreadSensitiveContext):
         self.app = app
         self.size = size
         self.free = {}  # event loop -> asyncio.Queue of idle workers (tests run several loops)
+        self.context = context
+        self.pooled = accepts_executor(context)
+        if not self.pooled:
+            log.warning(
+                "%s.%s does not take executor= (asgiref < 3.13): "
+                "HTTP requests get a thread each (Django's stock handling), not the %d worker threads",
+                context.__module__,
+                context.__qualname__,
+                size,
+            )
 
     def _workers(self):
         loop = asyncio.get_running_loop()
@@ -58,12 +118,15 @@ class WorkerThreads:
         return free
 
     async def __call__(self, scope, receive, send):
+        if not self.pooled:
+            await self.app(scope, receive, send)
+            return
         free = self._workers()
         worker = await free.get()
         try:
             # Django's own per-request context sits inside this one and so
             # uses this worker: one thread for the request's sync code.
-            async with ThreadSensitiveContext(executor=worker):
+            async with self.context(executor=worker):
                 await self.app(scope, receive, send)
         finally:
             free.put_nowait(worker)

@@ -6,7 +6,7 @@ import time
 
 from channels.layers import InMemoryChannelLayer
 
-from deliberation.realtime import Hub, dirty_group, group_name
+from deliberation.realtime import LOST, Hub, dirty_group, group_name
 
 
 class FakeSocket:
@@ -192,3 +192,110 @@ async def test_a_steady_stream_of_votes_is_not_taken_for_lost_pushes():
         await hub.check_revisions()  # ahead of what was sent
         await hub.fan_out(GROUP, database[1], {"turnout": "n"})  # the coalesced push
         database[1] += 3  # more votes since that render
+
+
+class BrokenSocket(FakeSocket):
+    """A socket whose send raises (`fail` times, then works again)."""
+
+    def __init__(self, fail=1):
+        super().__init__()
+        self.fail = fail
+
+    async def send_text(self, text):
+        if self.fail:
+            self.fail -= 1
+            raise RuntimeError("send failed")
+        await super().send_text(text)
+
+
+def hub_with_database(database, states=None):
+    async def revisions(ids):
+        return {i: database[i] for i in ids}
+
+    async def render_state(meeting_id, audience, language):
+        if states is not None:
+            states.append((meeting_id, audience, language))
+        return database[meeting_id], json.dumps({"type": "state", "rev": database[meeting_id], "panels": {}})
+
+    return Hub(InMemoryChannelLayer(), revisions=revisions, render_state=render_state)
+
+
+async def test_a_push_that_raises_is_logged_reaches_the_others_and_is_resynced(caplog):
+    import logging
+
+    database = {1: 5}
+    states = []
+    hub = hub_with_database(database, states)
+    before, broken, after = FakeSocket(), BrokenSocket(), FakeSocket()
+    for socket in (before, broken, after):
+        hub.sockets[GROUP].add(socket)
+    hub.groups[GROUP] = KEY
+    with caplog.at_level(logging.DEBUG, logger="deliberation.realtime"):
+        await hub.fan_out(GROUP, 5, {"a": "x"})
+    assert before.received == after.received == [{"type": "push", "rev": 5, "panels": {"a": "x"}}]
+    assert broken.received == []
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "1 of 3" in errors[0].getMessage()
+    assert errors[0].exc_info[0] is RuntimeError
+    assert 1 not in hub.seen  # not counted as delivered
+
+    # A later push that goes out to all does not hide the loss: it carries
+    # other panels than the one the broken socket missed.
+    database[1] = 6
+    await hub.fan_out(GROUP, 6, {"b": "y"})
+    await hub.check_revisions()  # one check is enough: the loss is known
+    assert states == [KEY]
+    assert broken.received == [
+        {"type": "push", "rev": 6, "panels": {"b": "y"}},
+        {"type": "state", "rev": 6, "panels": {}},
+    ]
+    assert before.received[-1] == {"type": "state", "rev": 6, "panels": {}}
+    await hub.check_revisions()
+    await hub.check_revisions()
+    assert states == [KEY]  # healed
+
+
+async def test_a_resync_that_fails_is_tried_again_and_other_groups_still_get_theirs():
+    database = {1: 5}
+    states = []
+    hub = hub_with_database(database, states)
+    phone_key = (1, "resident", "en")
+    phone_group = group_name(*phone_key)
+    projector, phone = BrokenSocket(fail=2), FakeSocket()
+    hub.sockets[GROUP].add(projector)
+    hub.groups[GROUP] = KEY
+    hub.sockets[phone_group].add(phone)
+    hub.groups[phone_group] = phone_key
+    await hub.fan_out(GROUP, 5, {"a": "x"})  # fails for the projector
+    await hub.check_revisions()  # its resync fails too; the phone's goes out
+    assert sorted(states) == sorted([KEY, phone_key])
+    assert phone.received == [{"type": "state", "rev": 5, "panels": {}}]
+    assert projector.received == []
+    assert hub.suspect == {1: LOST}  # the phones' state went out; the projector's did not
+    await hub.check_revisions()  # tried again, and now it works
+    assert projector.received == [{"type": "state", "rev": 5, "panels": {}}]
+    assert hub.seen == {1: 5}
+    states.clear()
+    await hub.check_revisions()
+    assert states == []
+
+
+async def test_a_resync_whose_render_fails_is_tried_again():
+    database = {1: 5}
+    hub = hub_with_database(database)
+    socket = BrokenSocket()
+    hub.sockets[GROUP].add(socket)
+    hub.groups[GROUP] = KEY
+    await hub.fan_out(GROUP, 5, {"a": "x"})
+    render_state, calls = hub.render_state, []
+
+    async def failing_render(*key):
+        calls.append(key)
+        raise RuntimeError("database away")
+
+    hub.render_state = failing_render
+    await hub.check_revisions()
+    assert calls == [KEY] and socket.received == []
+    hub.render_state = render_state
+    await hub.check_revisions()
+    assert socket.received == [{"type": "state", "rev": 5, "panels": {}}]

@@ -8,21 +8,51 @@ lock is free, some starve past the timeout and fail with "database is
 locked". Taking a process-wide lock before `BEGIN IMMEDIATE` queues them
 instead: each waits only as long as the transactions ahead of it take.
 Writers in other processes still meet at SQLite's own lock (busy timeout).
+
+The lock is taken and released in four of Django's private methods. Should a
+Django release rename any of them, a lock taken and never released would stop
+every write; so the first connection checks that all four exist and, if not,
+logs one WARNING and leaves writers to SQLite's busy timeout, as Django's own
+backend does.
 """
 
+import logging
 import threading
 import time
 
 from django.db.backends.sqlite3 import base
 from django.db.utils import OperationalError
 
+log = logging.getLogger(__name__)
+
+HOOKS = ("_start_transaction_under_autocommit", "_commit", "_rollback", "_close")
+
 _write_lock = threading.Lock()
+
+
+def hooks_missing(wrapper_class=base.DatabaseWrapper):
+    return [name for name in HOOKS if not callable(getattr(wrapper_class, name, None))]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _holds_write_lock = False
+    queue_writers = None  # checked when the first connection is made
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cls = type(self)
+        if cls.queue_writers is None:
+            missing = hooks_missing()
+            if missing:
+                log.warning(
+                    "Django's SQLite backend lacks %s: writers wait on SQLite's busy timeout, not in a queue",
+                    ", ".join(missing),
+                )
+            cls.queue_writers = not missing
 
     def _start_transaction_under_autocommit(self):
+        if not self.queue_writers:
+            return super()._start_transaction_under_autocommit()
         # As long as SQLite itself would wait (the `timeout` option): a
         # writer that waits longer fails the way SQLite would, not forever.
         timeout = self.settings_dict["OPTIONS"].get("timeout", 5)
