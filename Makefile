@@ -6,13 +6,27 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint bench messages clean
+.PHONY: setup run test test-fast lint bench messages clean lock browser-deps
 
-$(VENV)/.installed: pyproject.toml
+# The exact versions in requirements.lock (with their hashes), then the project
+# itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[dev]'
+	$(VENV)/bin/pip install -q -r requirements.lock
+	$(VENV)/bin/pip install -q --no-deps -e .
 	touch $@
+
+# Refresh requirements.lock from pyproject.toml (the runtime and the dev extra)
+# after changing a dependency; `make lock LOCK_ARGS=--upgrade` moves every pin
+# to the newest release its range allows. Commit the lock with pyproject.toml.
+lock: $(VENV)/bin/uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --quiet $(LOCK_ARGS) -o requirements.lock
+
+$(VENV)/bin/uv:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q 'uv>=0.13'
 
 setup: $(VENV)/.installed
 
@@ -24,8 +38,13 @@ run: setup
 	$(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) deliberation.asgi:application
 
-test: setup lint
+test: browser-deps setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Chromium and CJK fonts for the browser tests: installed when apt-get can run
+# without asking, else one line naming the command (.ci/browser-deps).
+browser-deps:
+	@bash .ci/browser-deps
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -30,7 +30,8 @@ def env_list(name, default=""):
 
 
 # Production mode is DEBUG off, the default: a server that forgets its
-# environment must fail closed, not run with a development key.
+# environment must fail closed, not run in development mode. (With DEBUG unset,
+# commands on a checkout where `make run` generated a key use it: _secret_key.)
 DEBUG = env_bool("DEBUG", default=False)
 
 
@@ -38,13 +39,20 @@ def _secret_key():
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY must be set in production mode (DEBUG off). "
-            "For local development set DEBUG=1 and a key is generated for you."
-        )
     # A generated key kept on disk, so sessions survive a restart.
     path = VAR_DIR / "secret_key"
+    if not DEBUG:
+        # A command typed on a development checkout (`.venv/bin/python manage.py
+        # tally ...`, DEBUG unset) uses the key `make run` generated, so it hashes
+        # owners as the demo server does. DEBUG=0 set explicitly, as production
+        # sets it (docs/deploy.md), never falls back to a development key; nor does
+        # DEBUG unset where none was generated.
+        if not os.environ.get("DEBUG") and path.exists():
+            return path.read_text().strip()
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in production mode (DEBUG off). "
+            "For local development set DEBUG=1, or leave DEBUG unset once `make run` has generated a key in var/."
+        )
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
