@@ -23,7 +23,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from itertools import islice
 
 import openpyxl
@@ -109,7 +109,6 @@ NO = {"", "0", "false", "no", "n", "否"}
 # A note that marks a developer's unsold unit (they count as one head together).
 UNSOLD_MARKERS = ("未售", "开发商", "unsold", "developer")
 
-AREA_QUANTUM = Decimal("0.01")
 MAX_AREA = Decimal("100000000")  # Household.area: 10 digits, 2 decimals
 # After NFKC, "㎡" and "m²" are both "m2".
 AREA_SUFFIX = re.compile(r"(m2|平方米|平米)$")
@@ -576,7 +575,7 @@ def _parse_area(text):
         return None, _("The area “%(area)s” is not a number.") % {"area": _quote(text)}
     if area >= MAX_AREA:
         return None, _("The area “%(area)s” is too large.") % {"area": _quote(text)}
-    area = area.quantize(AREA_QUANTUM, rounding=ROUND_HALF_UP)
+    area = electorate.round_area(area)
     if area <= 0:
         return None, _("The area must be greater than zero.")
     return area, None

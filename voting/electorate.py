@@ -19,9 +19,10 @@ unit; parking left out) is the caller's choice.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 DEVELOPER_HEAD = "developer"
+AREA_PLACES = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,18 @@ def total_area(units: Iterable[Unit]) -> Decimal:
 def summarize(units: Iterable[Unit]) -> Summary:
     units = list(units)
     return Summary(households=len(units), heads=len(heads(units)), area=total_area(units))
+
+
+def round_area(area: Decimal) -> Decimal:
+    """An area to two places, half up (四舍五入: 2.345 m² is 2.35).
+
+    The one rounding of an area: the roster stores areas so, and every printed
+    area (certificate, live count, command line) goes through here, so that no
+    two of them disagree by a cent. Thresholds compare exact values, never these.
+    """
+    return area.quantize(AREA_PLACES, rounding=ROUND_HALF_UP)
+
+
+def format_area(area: Decimal) -> str:
+    """An area as round_area gives it, as plain digits: "2.35", "0.00"."""
+    return f"{round_area(area):f}"

@@ -25,16 +25,17 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import AgendaItem, Building, BuildingUnit, Household, Meeting
 from voting import tally
 
+# The ids are voting.tally's; the words for them belong here, at the edge.
 RULE_CHOICES = [
-    ("simple-majority", _("Simple majority of votes cast (council)")),
-    ("civil-code-ordinary", _("Civil Code Art. 278, ordinary matter")),
-    ("civil-code-special", _("Civil Code Art. 278, special matter")),
-    ("residents-meeting", _("Residents' meeting (Urban Residents' Committees Law)")),
-    ("elevator", _("Hangzhou elevator retrofit (one building unit)")),
-    ("plurality", _("Most support among options (choosing projects)")),
+    (tally.SIMPLE_MAJORITY, _("Simple majority of votes cast (council)")),
+    (tally.CIVIL_CODE_ORDINARY, _("Civil Code Art. 278, ordinary matter")),
+    (tally.CIVIL_CODE_SPECIAL, _("Civil Code Art. 278, special matter")),
+    (tally.RESIDENTS_MEETING, _("Residents' meeting (Urban Residents' Committees Law)")),
+    (tally.ELEVATOR, _("Hangzhou elevator retrofit (one building unit)")),
+    (tally.PLURALITY, _("Most support among options (choosing projects)")),
 ]
-# The rules of a yes/no question; "plurality" ranks the options of a choice.
-YES_NO_RULES = [rule for rule, _label in RULE_CHOICES if rule != "plurality"]
+# The rules of a yes/no question; plurality ranks the options of a choice.
+YES_NO_RULES = [rule for rule, _label in RULE_CHOICES if rule != tally.PLURALITY]
 
 
 class Poll(models.Model):
@@ -64,7 +65,7 @@ class Poll(models.Model):
     title = models.CharField(_("what is put to the vote"), max_length=200)
     text = models.TextField(_("text under vote"), blank=True)
     kind = models.CharField(_("kind of vote"), max_length=10, choices=Kind.choices, default=Kind.YES_NO)
-    rule = models.CharField(_("rule"), max_length=30, choices=RULE_CHOICES, default="simple-majority")
+    rule = models.CharField(_("rule"), max_length=30, choices=RULE_CHOICES, default=tally.SIMPLE_MAJORITY)
     scope = models.CharField(_("who votes"), max_length=20, choices=Scope.choices, default=Scope.ATTENDEES)
     buildings = models.ManyToManyField(Building, blank=True, related_name="+", verbose_name=_("buildings"))
     building_unit = models.ForeignKey(
@@ -110,14 +111,14 @@ class Poll(models.Model):
     def clean(self):
         if self.kind != self.Kind.YES_NO:
             # Options are ranked by support; binding owners' decisions are yes/no questions.
-            self.rule = "plurality"
-        elif self.rule == "plurality":
+            self.rule = tally.PLURALITY
+        elif self.rule == tally.PLURALITY:
             raise ValidationError({"rule": _("A yes/no question needs a decision rule.")})
         if self.scope == self.Scope.UNIT and self.building_unit_id is None:
             raise ValidationError({"building_unit": _("Choose the building unit that votes.")})
-        if self.rule == "elevator" and self.scope != self.Scope.UNIT:
+        if self.rule == tally.ELEVATOR and self.scope != self.Scope.UNIT:
             raise ValidationError({"scope": _("An elevator retrofit is decided by one building unit's owners.")})
-        if self.rule in ("civil-code-ordinary", "civil-code-special") and self.scope == self.Scope.ATTENDEES:
+        if self.rule in (tally.CIVIL_CODE_ORDINARY, tally.CIVIL_CODE_SPECIAL) and self.scope == self.Scope.ATTENDEES:
             raise ValidationError(
                 {"scope": _("An owners' decision (Art. 278) counts all owners, not only those in the room.")}
             )

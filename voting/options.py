@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from voting.electorate import Summary, Unit, summarize
+from voting.electorate import Summary, Unit, format_area, summarize
 
 TIE_BREAK_NONE = "none"
 TIE_BREAK_HEADS_AREA = "heads-area"
@@ -58,7 +58,7 @@ class OptionsResult:
 
     def as_json_dict(self) -> dict:
         def summary(s):
-            return {"households": s.households, "heads": s.heads, "area": f"{s.area:.2f}"}
+            return {"households": s.households, "heads": s.heads, "area": format_area(s.area)}
 
         return {
             "kind": "approval" if self.approval else "choice",

@@ -32,13 +32,13 @@ itself (inclusive); "过半数" (more than half) does not (strict).
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
 from django.utils.translation import gettext_lazy as _
 
-from voting.electorate import Summary, Unit, head_of, summarize
+from voting.electorate import Summary, Unit, format_area, head_of, summarize
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 YES_NO = (FOR, AGAINST, ABSTAIN)
@@ -63,7 +63,15 @@ CONDITIONS = {
     "for_over_against": (APPROVAL, HOUSEHOLDS, _("for over against (votes cast)")),
 }
 
-AREA_DISPLAY = Decimal("0.01")
+# Rule ids, as Poll.rule stores them: named here only (voting.models builds
+# its choices, with their labels, from these).
+SIMPLE_MAJORITY = "simple-majority"
+CIVIL_CODE_ORDINARY = "civil-code-ordinary"
+CIVIL_CODE_SPECIAL = "civil-code-special"
+RESIDENTS_MEETING = "residents-meeting"
+ELEVATOR = "elevator"
+# A choice among options, counted by voting.options rather than by a Rule here.
+PLURALITY = "plurality"
 
 
 # Errors ----------------------------------------------------------------------
@@ -280,7 +288,7 @@ class CivilCodeOrdinary(_Article278):
     more than half of the participating owners.
     """
 
-    id = "civil-code-ordinary"
+    id = CIVIL_CODE_ORDINARY
     label = _("Civil Code Art. 278, ordinary matter")
     approval = ONE_HALF
 
@@ -300,7 +308,7 @@ class CivilCodeSpecial(_Article278):
     area AND at least 3/4 of the participating owners.
     """
 
-    id = "civil-code-special"
+    id = CIVIL_CODE_SPECIAL
     label = _("Civil Code Art. 278, special matter")
     approval = THREE_QUARTERS
 
@@ -323,7 +331,7 @@ class Elevator(CivilCodeSpecial):
     not a vote and is not counted here.)
     """
 
-    id = "elevator"
+    id = ELEVATOR
     label = _("Hangzhou elevator retrofit (one building unit)")
 
     def check_electorate(self, units, scope):
@@ -345,7 +353,7 @@ class ResidentsMeeting(Rule):
     Both "过半数": strict. Counted per household.
     """
 
-    id = "residents-meeting"
+    id = RESIDENTS_MEETING
     label = _("Residents' meeting (Urban Residents' Committees Law)")
     counts_heads = False
     quorum = ONE_HALF
@@ -368,7 +376,7 @@ class SimpleMajority(Rule):
     requires at least that share of the households to take part (inclusive).
     """
 
-    id = "simple-majority"
+    id = SIMPLE_MAJORITY
     label = _("Simple majority of votes cast (council)")
     counts_heads = False
     approval = ONE_HALF
@@ -537,11 +545,6 @@ def _check(rule, units, ballots, scope):
 
 
 # Display ---------------------------------------------------------------------
-
-
-def format_area(area: Decimal) -> str:
-    """Two decimal places, for display only (comparisons use exact values)."""
-    return f"{area.quantize(AREA_DISPLAY, rounding=ROUND_HALF_UP):f}"
 
 
 def _summary_json(summary: Summary) -> dict:

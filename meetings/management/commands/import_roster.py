@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from meetings.models import Compound
 from meetings.roster_import import RosterError, import_roster
+from voting.electorate import format_area
 
 
 class Command(BaseCommand):
@@ -76,7 +77,7 @@ class Command(BaseCommand):
             _("Households in the file: %(count)d (%(kinds)s)") % {"count": summary.households, "kinds": kinds},
             _("Voting households (parking excluded): %(count)d") % {"count": summary.voting_households},
             _("Owner heads: %(count)d") % {"count": summary.owner_heads},
-            _("Voting area: %(area)s m²") % {"area": f"{summary.voting_area:.2f}"},
+            _("Voting area: %(area)s m²") % {"area": format_area(summary.voting_area)},
             _("Created %(created)d, updated %(updated)d, unchanged %(unchanged)d, retired %(retired)d.")
             % {
                 "created": report.created,
@@ -100,7 +101,7 @@ def _report_dict(report):
         "voting_households": summary.voting_households,
         "owner_heads": summary.owner_heads,
         # A string: JSON numbers are floats to most readers.
-        "voting_area": f"{summary.voting_area:.2f}",
+        "voting_area": format_area(summary.voting_area),
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,

@@ -24,7 +24,7 @@ from meetings import roster_import
 from meetings.models import Compound, Household
 from meetings.roster_import import RosterError, normalize_word, read_table, validate
 from voting import tally
-from voting.electorate import DEVELOPER_HEAD
+from voting.electorate import DEVELOPER_HEAD, round_area
 from voting.tally import ABSTAIN, AGAINST, CHOICE_LABELS, FOR, RULES, PlacedUnit, Scope
 
 # Ballot columns: the roster's own spellings for the place, plus the choice.
@@ -150,7 +150,7 @@ class Command(BaseCommand):
         scope = None
         if options["scope"] is not None:
             scope = resolve_scope(options["scope"], households)
-        if rule.id == "elevator":
+        if rule.id == tally.ELEVATOR:
             scope = elevator_scope(scope, households)
         electorate = [h for h in households if not h.parking and (scope is None or _in_scope(h, scope))]
         if not electorate:
@@ -470,4 +470,4 @@ def describe(condition):
 
 
 def _area(area):
-    return f"{area.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return f"{round_area(area):,}"
