@@ -31,11 +31,6 @@ class CredentialError(ValueError):
     """A credential cannot be issued for this household (retired, or a parking space)."""
 
 
-def voting_households(compound):
-    """The households of a compound that vote: active and not parking spaces."""
-    return Household.objects.filter(compound=compound, is_active=True).exclude(kind=Household.Kind.PARKING)
-
-
 def active_credentials():
     return Credential.objects.filter(revoked_at__isnull=True)
 
@@ -83,7 +78,7 @@ def issue_missing(compound, user):
     issued = 0
     with transaction.atomic():
         missing = (
-            voting_households(compound)
+            compound.households.voting()
             .exclude(Exists(active_credentials().filter(household=OuterRef("pk"))))
             .select_for_update()
             .order_by("pk")
@@ -158,6 +153,7 @@ def credential_for_code(code_text):
     return (
         active_credentials()
         .select_related("household__unit__building", "household__compound")
+        # Household.objects.voting(), spelled across the join.
         .filter(code=code, household__is_active=True)
         .exclude(household__kind=Household.Kind.PARKING)
         .first()

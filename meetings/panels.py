@@ -20,9 +20,7 @@ def status(meeting, audience):
 
 def joined_counts(meeting):
     """Households joined and households that may join (voting kinds, active)."""
-    eligible = Household.objects.filter(compound_id=meeting.compound_id, is_active=True).exclude(
-        kind=Household.Kind.PARKING
-    )
+    eligible = Household.objects.filter(compound_id=meeting.compound_id).voting()
     return meeting.attendances.count(), eligible.count()
 
 

@@ -11,7 +11,7 @@ from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panel
 from meetings import access, actions
 from meetings.credentials import credential_for_code
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
-from meetings.models import FloorRequest, Household, Meeting
+from meetings.models import FloorRequest, Meeting
 from meetings.qr import absolute_url, qr_data_uri
 from meetings.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
 from meetings.responses import action_response
@@ -163,7 +163,7 @@ def projector(request, code):
 @access.staff_required(*access.CONSOLE_ROLES)
 def console(request, meeting, compound):
     context = _live_context(request, meeting, FACILITATOR)
-    households = Household.objects.filter(compound=compound, is_active=True).exclude(kind=Household.Kind.PARKING)
+    households = compound.households.voting()
     context.update(
         {
             "can_run": access.has_role(request.user, compound, [access.Role.FACILITATOR]),

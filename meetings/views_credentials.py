@@ -27,7 +27,7 @@ SLIPS_PER_PAGE = 10
 def _households_with_codes(compound):
     """Voting households in roster order, each with `.credential` (active or None)."""
     households = (
-        credentials.voting_households(compound)
+        compound.households.voting()
         .select_related("unit__building")
         .prefetch_related(
             Prefetch("credentials", queryset=credentials.active_credentials(), to_attr="active_credentials")
@@ -159,7 +159,7 @@ def credential_slips(request, compound):
     building_id = _int_param(request, "building")
     household_id = _int_param(request, "household")
     building = None
-    households = credentials.voting_households(compound)
+    households = compound.households.voting()
     if building_id is not None:
         building = get_object_or_404(Building, pk=building_id, compound=compound)
         households = households.filter(unit__building=building)

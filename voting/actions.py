@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
 from deliberation.storage import forget_deleted_on_commit
-from meetings.models import Attendance, Household
+from meetings.models import Household
 from voting import options, tally
 from voting.electorate import head_of
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
@@ -37,10 +37,10 @@ class AlreadyVoted(VotingError):
 
 
 def electorate(poll):
-    """The households that may vote in `poll` (active, never parking)."""
-    households = Household.objects.filter(compound_id=poll.meeting.compound_id, is_active=True)
-    kinds = [Household.Kind.RESIDENCE] + ([Household.Kind.SHOP] if poll.include_shops else [])
-    households = households.filter(kind__in=kinds)
+    """The households that may vote in `poll`: the voting households, shops only if the poll includes them."""
+    households = Household.objects.filter(compound_id=poll.meeting.compound_id).voting()
+    if not poll.include_shops:
+        households = households.exclude(kind=Household.Kind.SHOP)
     if poll.scope == Poll.Scope.ATTENDEES:
         households = households.filter(attendances__meeting_id=poll.meeting_id)
     elif poll.scope == Poll.Scope.BUILDINGS:
@@ -410,7 +410,3 @@ def enter_batch(poll, entries, user, channel=Channel.PAPER, replace_reason=""):
     recorder.write()
     if entries:
         touch_on_commit(poll.meeting_id, ("turnout",))
-
-
-def attendees_count(meeting):
-    return Attendance.objects.filter(meeting=meeting).count()

@@ -68,6 +68,16 @@ class BuildingUnit(models.Model):
         return f"{self.building.name}{self.name}"
 
 
+class HouseholdQuerySet(models.QuerySet):
+    def voting(self):
+        """Households that vote: active ones, parking spaces left out (Household.votes).
+
+        Chain a compound filter, or start from one: compound.households.voting().
+        A poll may narrow this further (shops, scope): voting.actions.electorate.
+        """
+        return self.filter(is_active=True).exclude(kind=Household.Kind.PARKING)
+
+
 class Household(models.Model):
     class Kind(models.TextChoices):
         RESIDENCE = "residence", _("residence")
@@ -102,6 +112,8 @@ class Household(models.Model):
     # meeting records refer to it.
     is_active = models.BooleanField(_("active"), default=True)
     sort_key = models.CharField(max_length=120, editable=False, default="")
+
+    objects = HouseholdQuerySet.as_manager()
 
     class Meta:
         ordering = ["unit__building__sort_key", "unit__sort_key", "sort_key"]
