@@ -43,8 +43,11 @@ class Meeting(models.Model):
     code = models.CharField(max_length=8, unique=True, default=new_meeting_code)
     # Opens the projector page without a staff login (the room's screen).
     projector_key = models.CharField(max_length=40, default=new_projector_key)
-    # Bumped in the same transaction as every change others see; pushed panels
-    # carry it so clients drop anything older than what they show.
+    # Advanced with every change others see: inside the write's transaction
+    # for most (realtime.bump), but for votes, joins and sign-ins just after
+    # their commit, in a transaction of its own (realtime.touch_on_commit), so
+    # that a burst of votes does not queue on this row. Pushed panels carry it
+    # so clients drop anything older than what they show.
     revision = models.PositiveBigIntegerField(default=0)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
