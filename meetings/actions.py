@@ -19,7 +19,7 @@ class ActionError(Exception):
     """A refused action, with a translated message for the user."""
 
 
-def open_meeting(meeting, user):
+def open_meeting(meeting):
     """Go live: the projector and phones switch to the meeting room."""
     from django.utils.translation import gettext as _
 
@@ -37,7 +37,7 @@ def open_meeting(meeting, user):
     return meeting
 
 
-def close_meeting(meeting, user):
+def close_meeting(meeting):
     """End the meeting: residents' joins end with it."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)

@@ -188,9 +188,9 @@ def meeting_status(request, meeting, compound):
         return action_response(request, console_url(meeting), error=_("Unknown action."), status=400)
     try:
         if choice == "open":
-            actions.open_meeting(meeting, request.user)
+            actions.open_meeting(meeting)
         else:
-            actions.close_meeting(meeting, request.user)
+            actions.close_meeting(meeting)
     except actions.ActionError as error:
         return action_response(request, console_url(meeting), error=str(error))
     return action_response(request, console_url(meeting))

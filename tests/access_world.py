@@ -160,8 +160,7 @@ def build_world(compound, households, meeting):
     other_meeting = Meeting.objects.create(compound=other, title="隔壁的会", status=Meeting.Status.ANNOUNCED)
 
     creds = [Credential.objects.create(household=h) for h in households[:5]]
-    facilitator = users["facilitator"]
-    actions.open_meeting(meeting, facilitator)
+    actions.open_meeting(meeting)
     item = agenda.add_item(meeting, "加装电梯", 20, "说明")
     second = agenda.add_item(meeting, "停车", 10)
     agenda.start_item(meeting, item.pk)

@@ -81,7 +81,7 @@ def test_every_action_pushes_what_it_changes(
         steps.append((name, action))
 
     state = {}
-    step("open the meeting", lambda: meeting_actions.open_meeting(meeting, facilitator))
+    step("open the meeting", lambda: meeting_actions.open_meeting(meeting))
     step("a phone joins", lambda: meeting_actions.join_meeting(meeting, households[0]))
     step("another phone joins", lambda: meeting_actions.join_meeting(meeting, households[1]))
     step("staff sign a household in", lambda: meeting_actions.sign_in(meeting, households[2], facilitator))
@@ -140,7 +140,7 @@ def test_every_action_pushes_what_it_changes(
         ),
     )
     step("close the choice", lambda: voting_actions.close_poll(state["poll"]))
-    step("close the meeting", lambda: meeting_actions.close_meeting(meeting, facilitator))
+    step("close the meeting", lambda: meeting_actions.close_meeting(meeting))
 
     for name, action in steps:
         clock[0] += timedelta(seconds=7)  # time passes between actions, not within one

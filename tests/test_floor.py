@@ -33,7 +33,7 @@ def pushed(monkeypatch):
 def room(meeting, facilitator, django_capture_on_commit_callbacks):
     """A live meeting whose first of two items is under discussion."""
     with django_capture_on_commit_callbacks(execute=True):
-        open_meeting(meeting, facilitator)
+        open_meeting(meeting)
         first = agenda.add_item(meeting, "加装电梯", 20)
         agenda.add_item(meeting, "自行车棚", 15)
         agenda.next_item(meeting)
@@ -109,7 +109,7 @@ def test_staff_added_names_count_against_the_limit_by_name(room, facilitator):
 def test_no_queue_before_the_meeting_is_live_or_without_an_item(meeting, households, facilitator):
     with pytest.raises(ActionError, match="not in session"):
         floor.request_floor(meeting, households[0], "for")
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     with pytest.raises(ActionError, match="No agenda item"):
         floor.request_floor(meeting, households[0], "for")
 

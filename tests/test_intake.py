@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.django_db(transact
 
 @pytest.fixture
 def poll(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households:
         join_meeting(meeting, household)
     poll = Poll.objects.create(meeting=meeting, title="加装电梯", scope="attendees")

@@ -132,7 +132,7 @@ async def test_a_floor_request_pushes_fresh_speaker_and_queue_panels(meeting, ho
 
     @database_sync_to_async
     def start_item():
-        actions.open_meeting(meeting, facilitator)
+        actions.open_meeting(meeting)
         agenda.add_item(meeting, "加装电梯", 20)
         agenda.next_item(meeting)
 

@@ -62,8 +62,8 @@ def test_status_changes_bump_the_revision(meeting, facilitator):
     from meetings import actions
 
     before = meeting.revision
-    actions.open_meeting(meeting, facilitator)
-    actions.open_meeting(meeting, facilitator)  # already live: no change
+    actions.open_meeting(meeting)
+    actions.open_meeting(meeting)  # already live: no change
     meeting.refresh_from_db()
     assert meeting.revision == before + 1
 

@@ -14,7 +14,7 @@ from tests.conftest import join_session
 
 
 def test_queue_and_speaker_panels_mark_households_without_their_ids(client, meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     agenda.add_item(meeting, "加装电梯", 20)
     agenda.next_item(meeting)
     for household in households[:3]:

@@ -15,7 +15,7 @@ from voting.models import Ballot, Poll, VoteReceipt
 
 @pytest.fixture
 def poll(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households[:2]:
         join_meeting(meeting, household)
     poll = Poll.objects.create(meeting=meeting, title="加装电梯")
@@ -26,7 +26,7 @@ def poll(meeting, facilitator, households):
 
 @pytest.fixture
 def room(meeting, facilitator):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     agenda.add_item(meeting, "加装电梯", 20)
     agenda.next_item(meeting)
     meeting.refresh_from_db()

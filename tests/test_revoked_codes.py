@@ -22,7 +22,7 @@ def join_with_code(client, meeting, code):
 
 @pytest.fixture
 def live_poll(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     poll = Poll.objects.create(meeting=meeting, title="加装电梯", scope=Poll.Scope.COMPOUND)
     actions.open_poll(poll)
     return poll
@@ -122,7 +122,7 @@ def test_a_revoked_or_retired_household_cannot_read_the_certificate(
 
 
 def test_residents_see_a_secret_polls_totals_but_not_who_took_part(client, meeting, facilitator, households, codes):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     poll = Poll.objects.create(meeting=meeting, title="选举", scope=Poll.Scope.COMPOUND, secret=True)
     actions.open_poll(poll)
     for household in households[:3]:

@@ -11,7 +11,7 @@ from tests.conftest import join_session, make_staff
 
 @pytest.fixture
 def room(meeting, facilitator):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     agenda.add_item(meeting, "加装电梯", 20)
     agenda.next_item(meeting)
     meeting.refresh_from_db()

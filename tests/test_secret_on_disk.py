@@ -29,7 +29,7 @@ def ballot_rows():
 
 
 def test_closing_a_secret_poll_leaves_no_ballot_in_the_files(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households:
         join_meeting(meeting, household)
     poll = Poll.objects.create(meeting=meeting, title="选举", secret=True)

@@ -25,7 +25,7 @@ def worker(compound):
 
 @pytest.fixture
 def live(meeting, facilitator):
-    actions.open_meeting(meeting, facilitator)
+    actions.open_meeting(meeting)
     meeting.refresh_from_db()
     return meeting
 
@@ -176,7 +176,7 @@ def test_refusals(meeting, compound, households, worker):
     with pytest.raises(actions.ActionError, match="not in this meeting's compound"):
         actions.sign_in(meeting, other, worker)
     actions.sign_in(meeting, households[0], worker)
-    actions.close_meeting(meeting, worker)
+    actions.close_meeting(meeting)
     meeting.refresh_from_db()
     with pytest.raises(actions.ActionError, match="closed"):
         actions.undo_sign_in(meeting, households[0], worker)
@@ -338,7 +338,7 @@ def test_a_household_of_another_compound_is_not_found_through_the_page(client, l
 
 
 def test_a_closed_meeting_offers_no_buttons(client, live, households, worker):
-    actions.close_meeting(live, worker)
+    actions.close_meeting(live)
     client.force_login(worker)
     html = client.get(page_url(live, "101")).content.decode()
     assert "only while the meeting is announced or live" in html and 'value="sign_in"' not in html

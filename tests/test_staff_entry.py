@@ -14,7 +14,7 @@ from voting.models import Ballot, BallotAudit, Poll
 
 @pytest.fixture
 def poll(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households[:4]:
         join_meeting(meeting, household)
     poll = Poll.objects.create(meeting=meeting, title="加装电梯")
@@ -93,7 +93,7 @@ def test_a_staff_entry_over_a_staff_entry_also_asks(poll, households, facilitato
 
 @pytest.mark.django_db(transaction=True)
 async def test_the_households_phone_hears_of_a_staff_entry_and_no_other(meeting, households, facilitator):
-    await database_sync_to_async(open_meeting)(meeting, facilitator)
+    await database_sync_to_async(open_meeting)(meeting)
     for household in households[:2]:
         await database_sync_to_async(join_meeting)(meeting, household)
     poll = await database_sync_to_async(Poll.objects.create)(meeting=meeting, title="议题")

@@ -12,7 +12,7 @@ from tests.conftest import join_session
 
 @pytest.fixture
 def room(meeting, facilitator):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     agenda.add_item(meeting, "加装电梯", 20)
     agenda.add_item(meeting, "停车", 10)
     agenda.next_item(meeting)

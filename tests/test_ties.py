@@ -12,7 +12,7 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 def approval_poll(meeting, facilitator, households, **fields):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households:
         join_meeting(meeting, household)
     poll = Poll.objects.create(meeting=meeting, title="微项目", kind=Poll.Kind.APPROVAL, rule="plurality", **fields)
@@ -66,7 +66,7 @@ def test_a_secret_poll_for_a_small_electorate_warns_the_facilitator(client, meet
     those single a household out, so the console says so before it opens."""
     from deliberation.realtime import FACILITATOR
 
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households[:3]:
         join_meeting(meeting, household)
     client.force_login(facilitator)

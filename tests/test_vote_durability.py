@@ -24,7 +24,7 @@ from meetings.actions import open_meeting
 from voting.models import Poll
 from voting.actions import open_poll
 meeting = Meeting.objects.get()
-open_meeting(meeting, None)
+open_meeting(meeting)
 poll = Poll.objects.get(meeting=meeting)
 open_poll(poll)
 codes = list(Credential.objects.filter(revoked_at__isnull=True, household__kind="residence")

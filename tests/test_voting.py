@@ -19,7 +19,7 @@ PROXY = Ballot.Channel.PROXY
 
 @pytest.fixture
 def live(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households:
         join_meeting(meeting, household)
     return meeting
@@ -69,7 +69,7 @@ def test_refusals(live, poll, households):
 
 
 def test_council_votes_are_for_households_joined_to_the_meeting(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     join_meeting(meeting, households[0])
     poll = make_poll(meeting)
     actions.cast(poll, households[0], "for")
@@ -230,7 +230,7 @@ def test_only_one_poll_open_at_a_time(live, poll):
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_submissions_for_one_household_leave_one_ballot(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     join_meeting(meeting, households[0])
     poll = make_poll(meeting)
     start = threading.Barrier(50)

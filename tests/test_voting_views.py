@@ -13,7 +13,7 @@ from voting.models import Ballot, BallotAudit, Poll
 
 @pytest.fixture
 def poll(meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     for household in households[:4]:
         join_meeting(meeting, household)
     poll = Poll.objects.create(meeting=meeting, title="加装电梯")
@@ -123,7 +123,7 @@ def test_staff_create_a_poll(client, meeting, facilitator):
 
 
 def test_a_phone_approves_several_micro_projects(client, meeting, facilitator, households):
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     join_meeting(meeting, households[0])
     client.force_login(facilitator)
     client.post(
@@ -152,7 +152,7 @@ def test_a_phone_approves_several_micro_projects(client, meeting, facilitator, h
 def test_paper_ballots_for_options_use_the_printed_numbers(client, meeting, facilitator, households):
     from voting.models import PollOption
 
-    open_meeting(meeting, facilitator)
+    open_meeting(meeting)
     poll = Poll.objects.create(meeting=meeting, title="选一个", kind="choice", rule="plurality", scope="compound")
     for n, label in enumerate(["甲", "乙"]):
         PollOption.objects.create(poll=poll, label=label, position=n)
