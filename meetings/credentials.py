@@ -104,7 +104,7 @@ def reissue(household, user):
         _check_votes(household)
         now = timezone.now()
         for old in active_credentials().filter(household=household):
-            _end_sessions(old)
+            end_sessions_on_commit(household.compound_id, f"credential:{old.pk}")
         active_credentials().filter(household=household).update(revoked_at=now, revoked_by=user)
         credential = _issue(household, user, now)
         if credential is None:  # pragma: no cover - only if the lock did not hold
@@ -125,20 +125,27 @@ def revoke(household, user):
         credential.revoked_at = timezone.now()
         credential.revoked_by = user
         credential.save(update_fields=["revoked_at", "revoked_by"])
-        _end_sessions(credential)
+        end_sessions_on_commit(household.compound_id, f"credential:{credential.pk}")
         return credential
 
 
-def _end_sessions(credential):
-    """Phones that joined with `credential` stop acting for the household:
-    their requests are refused from the commit on (meetings.access checks the
-    code a session joined with), and after the commit their live pages are
-    closed in every open meeting of the compound."""
-    household = credential.household
-    open_meetings = Meeting.objects.filter(
-        compound_id=household.compound_id, status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]
-    ).values_list("pk", flat=True)
-    tell_sockets_on_commit(open_meetings, f"credential:{credential.pk}", close_code=CLOSE_REVOKED)
+def end_sessions_on_commit(compound_id, *tags):
+    """Phones tagged so (a revoked code "credential:<id>", a retired household
+    "household:<id>") stop acting for their household: their requests are
+    refused from the commit on (meetings.access checks the code a session
+    joined with and the household), and after the commit their live pages
+    are closed in every open meeting of the compound."""
+    if not tags:
+        return
+    open_meetings = list(
+        Meeting.objects.filter(
+            compound_id=compound_id, status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]
+        ).values_list("pk", flat=True)
+    )
+    if not open_meetings:
+        return
+    for tag in tags:
+        tell_sockets_on_commit(open_meetings, tag, close_code=CLOSE_REVOKED)
 
 
 def credential_for_code(code_text):

@@ -30,10 +30,9 @@ import openpyxl
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from deliberation.realtime import tell_sockets_on_commit
-from meetings.credentials import CLOSE_REVOKED
+from meetings.credentials import end_sessions_on_commit
 from meetings.identity import normalize_tail, owner_key, split_names
-from meetings.models import Building, BuildingUnit, Compound, Household, Meeting
+from meetings.models import Building, BuildingUnit, Compound, Household
 from voting import electorate
 
 logger = logging.getLogger(__name__)
@@ -731,13 +730,7 @@ def _apply(name, rows, report):
     report.retired = len(gone)
     # Their phones stop acting at the commit (meetings.access); close their
     # live pages too, as for a revoked code.
-    open_meetings = list(
-        compound.meetings.filter(status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]).values_list(
-            "pk", flat=True
-        )
-    )
-    for household_id in gone if open_meetings else ():
-        tell_sockets_on_commit(open_meetings, f"household:{household_id}", close_code=CLOSE_REVOKED)
+    end_sessions_on_commit(compound.pk, *(f"household:{household_id}" for household_id in gone))
     return compound
 
 

@@ -45,6 +45,51 @@ def meeting(compound):
     return Meeting.objects.create(compound=compound, title="议事会", status=Meeting.Status.ANNOUNCED)
 
 
+@pytest.fixture
+def poll(meeting, facilitator, households):
+    """A live meeting, four households joined, an open council poll."""
+    from meetings.actions import join_meeting, open_meeting
+    from voting import actions
+    from voting.models import Poll
+
+    open_meeting(meeting)
+    for household in households[:4]:
+        join_meeting(meeting, household)
+    poll = Poll.objects.create(meeting=meeting, title="加装电梯")
+    actions.open_poll(poll)
+    poll.refresh_from_db()
+    return poll
+
+
+@pytest.fixture
+def room(meeting, facilitator):
+    """A live meeting with its first agenda item under discussion."""
+    from meetings import agenda
+    from meetings.actions import open_meeting
+
+    open_meeting(meeting)
+    agenda.add_item(meeting, "加装电梯", 20)
+    agenda.next_item(meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """Rate-limit counters start empty (use it with pytest.mark.usefixtures)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def join_url(meeting):
+    from django.urls import reverse
+
+    return reverse("join", kwargs={"code": meeting.code})
+
+
 def make_staff(compound, username, role):
     user = get_user_model().objects.create_user(username=username, password="pw-" + username)
     if role:

@@ -12,17 +12,9 @@ from django.urls import reverse
 
 from meetings.models import CODE_ALPHABET, Attendance
 from meetings.ratelimit import CLIENT_COOKIE
+from tests.conftest import join_url
 
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def join_url(meeting):
-    return reverse("join", kwargs={"code": meeting.code})
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 def wrong_codes(codes, n, seed=1):

@@ -1,21 +1,12 @@
 """Joining a meeting from a phone: by meeting code + household code, or a slip's link."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from meetings.models import Attendance, Credential, Meeting
+from tests.conftest import join_url
 
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def join_url(meeting):
-    return reverse("join", kwargs={"code": meeting.code})
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 def test_home_sends_a_typed_meeting_code_to_the_meeting(client, meeting):

@@ -5,7 +5,6 @@ receipt, no revision, no push."""
 import pytest
 from django.urls import reverse
 
-from meetings import agenda
 from meetings.actions import join_meeting, open_meeting
 from meetings.models import FloorRequest, Meeting
 from tests.conftest import join_session
@@ -22,15 +21,6 @@ def poll(meeting, facilitator, households):
     actions.open_poll(poll)
     poll.refresh_from_db()
     return poll
-
-
-@pytest.fixture
-def room(meeting, facilitator):
-    open_meeting(meeting)
-    agenda.add_item(meeting, "加装电梯", 20)
-    agenda.next_item(meeting)
-    meeting.refresh_from_db()
-    return meeting
 
 
 def vote_url(poll):

@@ -1,21 +1,10 @@
 """The meeting room's endpoints: who may do what, and how answers look."""
 
-import pytest
 from django.urls import reverse
 
 from meetings import agenda
-from meetings.actions import open_meeting
 from meetings.models import FloorRequest, Meeting
 from tests.conftest import join_session, make_staff
-
-
-@pytest.fixture
-def room(meeting, facilitator):
-    open_meeting(meeting)
-    agenda.add_item(meeting, "加装电梯", 20)
-    agenda.next_item(meeting)
-    meeting.refresh_from_db()
-    return meeting
 
 
 def htmx_post(client, url, data):

@@ -12,17 +12,6 @@ from voting import actions
 from voting.models import Ballot, BallotAudit, Poll
 
 
-@pytest.fixture
-def poll(meeting, facilitator, households):
-    open_meeting(meeting)
-    for household in households[:4]:
-        join_meeting(meeting, household)
-    poll = Poll.objects.create(meeting=meeting, title="加装电梯")
-    actions.open_poll(poll)
-    poll.refresh_from_db()
-    return poll
-
-
 def phone_vote(client, poll, household, choice, key):
     join_session(client, poll.meeting, household)
     url = reverse("vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk})

@@ -2,24 +2,12 @@
 
 import json
 
-import pytest
 from django.urls import reverse
 
 from meetings.actions import join_meeting, open_meeting
 from tests.conftest import join_session, make_staff
 from voting import actions
 from voting.models import Ballot, BallotAudit, Poll
-
-
-@pytest.fixture
-def poll(meeting, facilitator, households):
-    open_meeting(meeting)
-    for household in households[:4]:
-        join_meeting(meeting, household)
-    poll = Poll.objects.create(meeting=meeting, title="加装电梯")
-    actions.open_poll(poll)
-    poll.refresh_from_db()
-    return poll
 
 
 def vote_url(poll):

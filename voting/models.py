@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Building, BuildingUnit, Household, Meeting
+from meetings.models import AgendaItem, AppendOnly, Building, BuildingUnit, Household, Meeting
 from voting import tally
 
 # The ids are voting.tally's; the words for them belong here, at the edge.
@@ -211,21 +211,6 @@ class Participation(models.Model):
 
     def __str__(self):
         return f"{self.poll_id}/{self.household_id}"
-
-
-class AppendOnly(models.Model):
-    """Rows that are written once and never changed or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("audit entries cannot be deleted")
 
 
 class BallotAudit(AppendOnly):

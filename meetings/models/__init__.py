@@ -1,7 +1,7 @@
 """Models of the meetings app, one module per subject."""
 
 from meetings.models.agenda import AgendaItem, FloorRequest
-from meetings.models.meeting import Attendance, Meeting, new_meeting_code, new_projector_key
+from meetings.models.meeting import AppendOnly, Attendance, AttendanceLog, Meeting, new_meeting_code, new_projector_key
 from meetings.models.roster import Building, BuildingUnit, Compound, Household, RosterUpload, natural_key
 from meetings.models.staff import (
     CODE_ALPHABET,
@@ -16,7 +16,9 @@ from meetings.models.staff import (
 __all__ = [
     "AgendaItem",
     "FloorRequest",
+    "AppendOnly",
     "Attendance",
+    "AttendanceLog",
     "Building",
     "BuildingUnit",
     "CODE_ALPHABET",

@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -117,7 +118,22 @@ class Attendance(models.Model):
         return f"{self.household} @ {self.meeting}"
 
 
-class AttendanceLog(models.Model):
+class AppendOnly(models.Model):
+    """Rows that are written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("audit entries cannot be deleted")
+
+
+class AttendanceLog(AppendOnly):
     """Append-only record of staff sign-ins and their undos: who, when, which
     household. Attendance rows come and go; this stays (a decision can be
     challenged in court, and who could vote in an attendee poll follows from
