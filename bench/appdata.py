@@ -26,21 +26,23 @@ def setup(households):
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from meetings import agenda, credentials
-    from meetings.models import Meeting, StaffRole
+    from compounds.actions import issue_missing_codes
+    from compounds.models import StaffRole
+    from meetings import actions as meeting_actions
+    from meetings.models import Meeting
     from voting import actions
     from voting.models import Poll
 
     with transaction.atomic():
         compound = _compound(households)
-        credentials.issue_missing(compound, None)
+        issue_missing_codes(compound, None)
         password = secrets.token_urlsafe(12)
         user = get_user_model().objects.create_user("bench-facilitator", password=password)
         StaffRole.objects.create(user=user, compound=compound, role=StaffRole.Role.FACILITATOR)
         meeting = Meeting.objects.create(compound=compound, title="Bench meeting", status=Meeting.Status.LIVE)
     # Each action commits on its own, as the facilitator's clicks would.
-    agenda.add_item(meeting, "Bench item", 30)
-    agenda.next_item(meeting)
+    meeting_actions.add_item(meeting, "Bench item", 30)
+    meeting_actions.next_item(meeting)
     poll = Poll.objects.create(meeting=meeting, title="Bench poll", rule="simple-majority", scope="compound")
     actions.open_poll(poll)
     meeting.refresh_from_db()
@@ -57,8 +59,8 @@ def setup(households):
 
 def _compound(households):
     """N residences: buildings of 100, stairwells (单元) of 20 households."""
-    from meetings.models import Building, BuildingUnit, Compound, Household
-    from meetings.models.roster import natural_key
+    from compounds.models import Building, BuildingUnit, Compound, Household
+    from compounds.models.roster import natural_key
 
     compound = Compound.objects.create(name=f"压测苑-{secrets.token_hex(3)}")
     units = {}
@@ -86,7 +88,7 @@ def _compound(households):
 
 
 def _codes(compound):
-    from meetings.credentials import active_credentials
+    from compounds.credentials import active_credentials
 
     return list(
         active_credentials()

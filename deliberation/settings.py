@@ -80,8 +80,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "compounds",
     "meetings",
     "voting",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "deliberation.staff_login.StaffSessionMiddleware",
-    "deliberation.housekeeping.HousekeepingMiddleware",
+    "compounds.housekeeping.HousekeepingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -247,7 +249,7 @@ SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 STAFF_SESSION_MAX_AGE = int(os.environ.get("STAFF_SESSION_MAX_AGE", 12 * 60 * 60))
 # How often at most a process, while answering requests, forgets the content
-# of expired unconfirmed roster uploads (deliberation/housekeeping.py); 0: never.
+# of expired unconfirmed roster uploads (compounds/housekeeping.py); 0: never.
 ROSTER_PURGE_SECONDS = int(os.environ.get("ROSTER_PURGE_SECONDS", 300))
 # Every phone request reads its session: from the cache first (Redis, shared
 # by all processes; in-process memory for the single-process default), the

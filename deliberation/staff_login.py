@@ -16,6 +16,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.shortcuts import render
 
+from deliberation.clients import client_address
+
 # When this session's staff login happened (seconds since the epoch).
 LOGIN_AT = "staff_login_at"
 
@@ -43,8 +45,6 @@ def client_ip(request):
     force_login, say): axes stores it in an address column, which refuses
     anything else on PostgreSQL."""
     import ipaddress
-
-    from meetings.ratelimit import client_address
 
     address = client_address(request.META)
     try:

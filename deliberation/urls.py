@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("compounds.urls")),
     path("", include("meetings.urls")),
     path("", include("voting.urls")),
 ]

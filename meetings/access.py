@@ -1,44 +1,34 @@
-"""Who may see and do what: every view and consumer asks here.
+"""Who may see and do what in a meeting: every meeting view and consumer asks here.
 
-Staff hold roles per compound (StaffRole); superusers hold every role.
+Staff hold roles per compound (compounds.access, re-exported here).
 Residents hold no account: their phone's session carries the household they
 joined a meeting as (set by join_meeting, checked by resident_household).
 """
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 from django.utils.crypto import salted_hmac
 
-from meetings.models import Compound, Credential, Household, Meeting, StaffRole
+from compounds.access import CONSOLE_ROLES, ROSTER_ROLES, Role, compounds_for, has_role, staff_roles, staff_view
+from compounds.models import Compound, Credential, Household
+from meetings.models import Meeting
 
-Role = StaffRole.Role
-# Who may run a meeting's room and see the console.
-CONSOLE_ROLES = (Role.FACILITATOR, Role.WORKER, Role.SECRETARY, Role.OBSERVER)
-# Who may change the roster and issue credentials.
-ROSTER_ROLES = (Role.WORKER, Role.FACILITATOR)
-
-
-def staff_roles(user, compound):
-    """The roles a user holds in a compound (every role for a superuser)."""
-    if not user.is_authenticated or not user.is_active:
-        return set()
-    if user.is_superuser:
-        return set(Role.values)
-    return set(StaffRole.objects.filter(user=user, compound=compound).values_list("role", flat=True))
+__all__ = [
+    "CONSOLE_ROLES",
+    "ROSTER_ROLES",
+    "Role",
+    "compounds_for",
+    "has_role",
+    "staff_roles",
+]
 
 
-def has_role(user, compound, roles):
-    return bool(staff_roles(user, compound) & set(roles))
-
-
-def compounds_for(user):
-    if user.is_superuser:
-        return Compound.objects.all()
-    return Compound.objects.filter(staff_roles__user=user).distinct()
+def _compound_or_meeting_from_url(kwargs):
+    meeting_id = kwargs.pop("meeting_id", None)
+    if meeting_id is None:
+        return get_object_or_404(Compound, pk=kwargs.pop("compound_id")), {}
+    meeting = get_object_or_404(Meeting.objects.select_related("compound"), pk=meeting_id)
+    return meeting.compound, {"meeting": meeting}
 
 
 def staff_required(*roles):
@@ -47,25 +37,7 @@ def staff_required(*roles):
     Anonymous users go to the login page; logged-in users without one of
     `roles` get 403. The view receives `compound` (and `meeting`) objects.
     """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, compound_id=None, meeting_id=None, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if meeting_id is not None:
-                meeting = get_object_or_404(Meeting.objects.select_related("compound"), pk=meeting_id)
-                kwargs["meeting"] = meeting
-                compound = meeting.compound
-            else:
-                compound = get_object_or_404(Compound, pk=compound_id)
-            if not has_role(request.user, compound, roles):
-                raise PermissionDenied
-            return view(request, *args, compound=compound, **kwargs)
-
-        return wrapper
-
-    return decorator
+    return staff_view(_compound_or_meeting_from_url, roles)
 
 
 def _session_key(meeting_id):

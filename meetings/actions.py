@@ -1,14 +1,22 @@
-"""Meeting writes that others see. Each commits, then broadcasts after commit.
+"""Meeting writes that others see. Each checks, writes, bumps the meeting's
+revision and broadcasts the panels it changed after commit.
 
-Views and consumers call these; nothing else changes a meeting's live state.
+Views and consumers call these; nothing else changes a meeting's live state
+(tests/test_architecture.py checks that no other module calls the realtime
+write API). Sections: the meeting, who is present, the agenda, the floor,
+and what compounds' writes ask of open meetings.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from deliberation.realtime import broadcast_on_commit, bump, touch_on_commit
-from meetings.models import Attendance, Meeting
-from meetings.models.meeting import AttendanceLog
+from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
+from meetings import extensions, queue
+from meetings.floor import current_speech, ordered_queue, spoken_counts
+from meetings.models import AgendaItem, Attendance, AttendanceLog, FloorRequest, Meeting
 
 # A join, a sign-in or its undo changes who is present, and with it the
 # electorate of a poll of the households present (its live turnout).
@@ -21,8 +29,6 @@ class ActionError(Exception):
 
 def open_meeting(meeting):
     """Go live: the projector and phones switch to the meeting room."""
-    from django.utils.translation import gettext as _
-
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CLOSED:
@@ -57,8 +63,6 @@ def join_meeting(meeting, household, via=Attendance.Via.PHONE):
     Joining twice (a second phone of the same household, a reload) is not an
     error and changes nothing others see.
     """
-    from django.utils.translation import gettext as _
-
     if not meeting.is_open_to_residents:
         raise ActionError(_("This meeting is not open for joining."))
     if household.compound_id != meeting.compound_id or not household.is_active or not household.votes:
@@ -100,8 +104,6 @@ def staff_name(user):
 
 
 def _check_sign_in(meeting, household):
-    from django.utils.translation import gettext as _
-
     if not meeting.is_open_to_residents:
         raise ActionError(_("Sign-in is possible only while the meeting is announced or live."))
     if household.compound_id != meeting.compound_id:
@@ -158,22 +160,15 @@ def undo_sign_in(meeting, household, user):
     for one that has a ballot in an open poll of the households present:
     removing it would change that poll's electorate mid-vote.
     """
-    from django.utils.translation import gettext as _
-
-    from voting.models import Ballot, Poll  # voting builds on meetings, not the reverse
-
     if not meeting.is_open_to_residents:
         raise ActionError(_("This meeting is closed: who attended can no longer be changed."))
     if household.compound_id != meeting.compound_id:
         raise ActionError(_("This household is not in this meeting's compound."))
     with transaction.atomic():
-        # Lock the open attendee polls as a vote does (voting.actions.locked_poll):
-        # no ballot lands between the check below and the delete.
-        polls = list(
-            Poll.objects.select_for_update()
-            .filter(meeting=meeting, status=Poll.Status.OPEN, scope=Poll.Scope.ATTENDEES)
-            .order_by("pk")
-        )
+        # First, as their own writes do, apps built on meetings lock what
+        # attendance decides (voting: the open polls of the households
+        # present), so nothing they checked changes before the delete.
+        held = [reason for hold in extensions.attendance_holds if (reason := hold(meeting, household))]
         attendance = Attendance.objects.select_for_update().filter(meeting=meeting, household=household).first()
         if attendance is None:
             return False
@@ -182,18 +177,384 @@ def undo_sign_in(meeting, household, user):
                 _("%(household)s joined with its own phone and stays present: only a sign-in by staff can be undone.")
                 % {"household": household}
             )
-        voted = next((p for p in polls if Ballot.objects.filter(poll=p, household=household).exists()), None)
-        if voted is not None:
-            raise ActionError(
-                _(
-                    "%(household)s has already voted in the open poll “%(poll)s”, whose voters are the households "
-                    "present: undoing the sign-in now would change that poll mid-vote. Undo it after the poll closes."
-                )
-                % {"household": household, "poll": voted.title}
-            )
+        if held:
+            raise ActionError(held[0])
         attendance.delete()
         AttendanceLog.objects.create(
             meeting=meeting, household=household, action=AttendanceLog.Action.UNDO, by=user, by_name=staff_name(user)
         )
         touch_on_commit(meeting.pk, ATTENDANCE_PANELS)
     return True
+
+
+def _changed(meeting, panels):
+    """The meeting changed what `panels` show: a new revision, and after
+    commit those panels pushed to every audience."""
+    bump(meeting.pk)
+    broadcast_on_commit(meeting.pk, panels)
+
+
+# --- The agenda ------------------------------------------------------------------
+
+
+AGENDA_PANELS = ("agenda",)
+# Moving to another item changes who speaks and the queue too.
+ROOM_PANELS = ("agenda", "speaker", "queue")
+
+
+def _locked(meeting):
+    """The meeting row, locked: agenda and queue changes of one meeting queue up."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _check_open(meeting):
+    if meeting.status == Meeting.Status.CLOSED:
+        raise ActionError(_("This meeting is closed."))
+
+
+@transaction.atomic
+def add_item(meeting, title, planned_minutes, description=""):
+    meeting = _locked(meeting)
+    _check_open(meeting)
+    last = meeting.items.aggregate(last=Max("position"))["last"]
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        title=title,
+        planned_minutes=planned_minutes,
+        description=description,
+        position=0 if last is None else last + 1,
+    )
+    _changed(meeting, AGENDA_PANELS)
+    return item
+
+
+@transaction.atomic
+def update_item(meeting, item_id, title, planned_minutes, description=""):
+    meeting = _locked(meeting)
+    _check_open(meeting)
+    item = _item(meeting, item_id)
+    item.title, item.planned_minutes, item.description = title, planned_minutes, description
+    item.save(update_fields=["title", "planned_minutes", "description"])
+    _changed(meeting, AGENDA_PANELS)
+    return item
+
+
+@transaction.atomic
+def move_item(meeting, item_id, delta):
+    """Move an item up (delta -1) or down (+1) the agenda."""
+    meeting = _locked(meeting)
+    _check_open(meeting)
+    items = list(meeting.items.order_by("position", "id"))
+    item_pk = _pk(item_id)
+    index = next((i for i, item in enumerate(items) if item.pk == item_pk), None)
+    if index is None:
+        raise ActionError(_("That agenda item no longer exists."))
+    target = max(0, min(len(items) - 1, index + delta))
+    items.insert(target, items.pop(index))
+    for position, item in enumerate(items):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    _changed(meeting, AGENDA_PANELS)
+
+
+@transaction.atomic
+def delete_item(meeting, item_id):
+    meeting = _locked(meeting)
+    _check_open(meeting)
+    item = _item(meeting, item_id)
+    if meeting.current_item_id == item.pk or item.started_at or item.elapsed_before:
+        raise ActionError(_("An item that has been discussed stays on the agenda (it is part of the record)."))
+    if item.floor_requests.exists():
+        raise ActionError(_("Someone has asked for the floor on this item; it stays on the agenda."))
+    item.delete()
+    _changed(meeting, AGENDA_PANELS)
+
+
+@transaction.atomic
+def start_item(meeting, item_id):
+    """Make an item the one under discussion (also to go back to one)."""
+    meeting = _locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("Open the meeting first."))
+    item = _item(meeting, item_id)
+    if meeting.current_item_id != item.pk:
+        _leave_current(meeting)
+        item.started_at, item.done = timezone.now(), False
+        item.save(update_fields=["started_at", "done"])
+        meeting.current_item = item
+        meeting.save(update_fields=["current_item"])
+        _changed(meeting, ROOM_PANELS)
+    return item
+
+
+@transaction.atomic
+def next_item(meeting):
+    """Close the current item and open the next one not yet done."""
+    meeting = _locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("Open the meeting first."))
+    items = list(meeting.items.order_by("position", "id"))
+    current = next((i for i, item in enumerate(items) if item.pk == meeting.current_item_id), -1)
+    upcoming = [item for item in items[current + 1 :] if not item.done]
+    _leave_current(meeting)
+    if upcoming:
+        item = upcoming[0]
+        item.started_at, item.done = timezone.now(), False
+        item.save(update_fields=["started_at", "done"])
+        meeting.current_item = item
+    else:
+        meeting.current_item = None
+    meeting.save(update_fields=["current_item"])
+    _changed(meeting, ROOM_PANELS)
+    return meeting.current_item
+
+
+def _leave_current(meeting):
+    """Stop the clock of the current item and end its speech, if any."""
+    item = meeting.current_item
+    if item is None:
+        return
+    now = timezone.now()
+    if item.started_at:
+        item.elapsed_before += now - item.started_at
+        item.started_at = None
+    item.done = True
+    item.save(update_fields=["elapsed_before", "started_at", "done"])
+    speaking = item.floor_requests.filter(status=FloorRequest.Status.SPEAKING).first()
+    if speaking:
+        speaking.finish(now)
+
+
+def _pk(value):
+    """A posted id as an int, or None for anything else (junk never reaches a query)."""
+    try:
+        return int(value)
+    except (ValueError, TypeError):
+        return None
+
+
+def _item(meeting, item_id):
+    try:
+        return meeting.items.get(pk=_pk(item_id))
+    except AgendaItem.DoesNotExist:
+        raise ActionError(_("That agenda item no longer exists.")) from None
+
+
+@transaction.atomic
+def save_meeting(form):
+    """Save the meeting's details and procedure; screens show the new title."""
+    meeting = form.save()
+    _changed(meeting, ("status", "agenda", "queue"))
+    return meeting
+
+
+# --- The floor: asking for it, the chair's overrides, the timer -------------------
+
+FLOOR_PANELS = ("speaker", "queue")
+Stance = FloorRequest.Stance
+Status = FloorRequest.Status
+
+
+def _locked_live(meeting):
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("current_item").get(pk=meeting.pk)
+    if not meeting.is_live:
+        raise ActionError(_("The meeting is not in session."))
+    if meeting.current_item is None:
+        raise ActionError(_("No agenda item is under discussion right now."))
+    return meeting
+
+
+def _check_limit(meeting, request):
+    """At most `speeches_per_item` for/against speeches per person per item (rule 5)."""
+    if request.stance not in queue.SIDES:
+        return
+    limit = meeting.speeches_per_item
+    if spoken_counts(request.item)[request.person] < limit:
+        return
+    if request.added_by is None:
+        message = ngettext(
+            "You have spoken once on this item, the limit for each person.",
+            "You have spoken %(count)d times on this item, the limit for each person.",
+            limit,
+        )
+    else:
+        message = ngettext(
+            "%(who)s has spoken once on this item, the limit for each person.",
+            "%(who)s has spoken %(count)d times on this item, the limit for each person.",
+            limit,
+        )
+    raise ActionError(message % {"count": limit, "who": request.speaker_label})
+
+
+def _add(meeting, *, household=None, name="", stance, user=None):
+    if stance not in Stance.values:
+        raise ActionError(_("Choose for, against, question or point of order."))
+    item = meeting.current_item
+    request = FloorRequest(item=item, household=household, name=name.strip(), stance=stance, added_by=user)
+    open_now = item.floor_requests.filter(status__in=[Status.WAITING, Status.SPEAKING])
+    if household is not None:
+        open_now = open_now.filter(household=household)
+    else:
+        open_now = open_now.filter(household__isnull=True, name=request.name)
+    if open_now.filter(status=Status.SPEAKING).exists():
+        raise ActionError(_("You have the floor now."))
+    if open_now.exists():
+        raise ActionError(_("Already in the queue for this item."))
+    _check_limit(meeting, request)
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        # The same phone tapping twice at once: the first request stands.
+        raise ActionError(_("Already in the queue for this item.")) from None
+    _changed(meeting, FLOOR_PANELS)
+    return request
+
+
+@transaction.atomic
+def request_floor(meeting, household, stance):
+    """A resident asks for the floor from their phone."""
+    meeting = _locked_live(meeting)
+    return _add(meeting, household=household, stance=stance)
+
+
+@transaction.atomic
+def add_speaker(meeting, *, stance, user, household=None, name=""):
+    """Staff add someone who raised a hand in the room (a household or a name)."""
+    meeting = _locked_live(meeting)
+    if household is None and not name.strip():
+        raise ActionError(_("Give a household (building-unit-room) or a name."))
+    return _add(meeting, household=household, name=name, stance=stance, user=user)
+
+
+@transaction.atomic
+def withdraw(meeting, household):
+    """A resident leaves the queue."""
+    meeting = _locked_live(meeting)
+    request = meeting.current_item.floor_requests.filter(household=household, status=Status.WAITING).first()
+    if request is None:
+        raise ActionError(_("You are not in the queue."))
+    request.status = Status.WITHDRAWN
+    request.save(update_fields=["status"])
+    _changed(meeting, FLOOR_PANELS)
+
+
+@transaction.atomic
+def remove_request(meeting, request_id):
+    meeting = _locked_live(meeting)
+    request = _waiting(meeting, request_id)
+    request.status = Status.REMOVED
+    request.save(update_fields=["status"])
+    _changed(meeting, FLOOR_PANELS)
+
+
+@transaction.atomic
+def move_request(meeting, request_id, position):
+    """The chair's override: put a waiting request at `position` (0 = next).
+
+    A position past the end of the queue means last: the pin is clamped to
+    the queue's length, so no stored pin is ever out of the field's range.
+    """
+    meeting = _locked_live(meeting)
+    request = _waiting(meeting, request_id)
+    waiting = meeting.current_item.floor_requests.filter(status=Status.WAITING).count()
+    request.pin = max(0, min(int(position), waiting - 1))
+    request.save(update_fields=["pin"])
+    _changed(meeting, FLOOR_PANELS)
+
+
+@transaction.atomic
+def call_next(meeting):
+    """End the current speech, give the floor to the head of the queue."""
+    meeting = _locked_live(meeting)
+    item, now = meeting.current_item, timezone.now()
+    speaking = current_speech(item)
+    if speaking:
+        speaking.finish(now)
+    ordered = ordered_queue(meeting, item)
+    called = None
+    if ordered:
+        called = ordered[0][0]
+        called.status, called.started_at = Status.SPEAKING, now
+        called.limit_seconds, called.pin = meeting.speech_limit_seconds, None
+        called.save(update_fields=["status", "started_at", "limit_seconds", "pin"])
+        # Pins are places counted from the head of the queue: everyone moves up one.
+        for request, _reason in ordered[1:]:
+            if request.pin:
+                request.pin -= 1
+                request.save(update_fields=["pin"])
+    if speaking or called:
+        _changed(meeting, FLOOR_PANELS)
+    return called
+
+
+@transaction.atomic
+def end_speech(meeting):
+    meeting = _locked_live(meeting)
+    speaking = _speaking(meeting)
+    speaking.finish()
+    _changed(meeting, FLOOR_PANELS)
+
+
+@transaction.atomic
+def toggle_pause(meeting):
+    """Pause the speech clock, or resume it."""
+    meeting = _locked_live(meeting)
+    speaking = _speaking(meeting)
+    now = timezone.now()
+    if speaking.paused_at:
+        speaking.paused_for += now - speaking.paused_at
+        speaking.paused_at = None
+    else:
+        speaking.paused_at = now
+    speaking.save(update_fields=["paused_at", "paused_for"])
+    _changed(meeting, FLOOR_PANELS)
+    return speaking
+
+
+def _waiting(meeting, request_id):
+    try:
+        return meeting.current_item.floor_requests.get(pk=int(request_id), status=Status.WAITING)
+    except (FloorRequest.DoesNotExist, ValueError, TypeError):
+        raise ActionError(_("That request is no longer in the queue.")) from None
+
+
+def _speaking(meeting):
+    speaking = current_speech(meeting.current_item)
+    if speaking is None:
+        raise ActionError(_("Nobody has the floor."))
+    return speaking
+
+
+# --- What compounds' writes ask of open meetings (compounds/signals.py) -----------
+
+# Close code of a live page whose household code was revoked or whose
+# household left the roster: the page reloads once onto the join form
+# (static/js/live.js), as for any refused socket (consumers.CLOSE_FORBIDDEN).
+CLOSE_REVOKED = 4403
+
+
+def _open_meeting_ids(compound_id):
+    return list(
+        Meeting.objects.filter(
+            compound_id=compound_id, status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]
+        ).values_list("pk", flat=True)
+    )
+
+
+def close_ended_sessions(sender, compound_id, tags, **kwargs):
+    """compounds.signals.sessions_ended: after the commit, close the live
+    pages of phones tagged so in every open meeting of the compound (their
+    requests are already refused: meetings.access checks the code)."""
+    open_meetings = _open_meeting_ids(compound_id)
+    for tag in tags if open_meetings else ():
+        tell_sockets_on_commit(open_meetings, tag, close_code=CLOSE_REVOKED)
+
+
+def refresh_after_roster_change(sender, compound, **kwargs):
+    """compounds.signals.roster_changed: household counts on live screens
+    follow the new roster."""
+    for meeting_id in _open_meeting_ids(compound.pk):
+        bump(meeting_id)
+        broadcast_on_commit(meeting_id)

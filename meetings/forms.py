@@ -3,7 +3,8 @@ from django.db.models import CharField
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import CODE_LENGTH, AgendaItem, FloorRequest, Household, Meeting, normalize_code
+from compounds.models import CODE_LENGTH, Household, normalize_code
+from meetings.models import AgendaItem, FloorRequest, Meeting
 
 
 class MeetingCodeForm(forms.Form):

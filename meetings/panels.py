@@ -8,9 +8,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compounds.models import Household
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel
 from meetings import floor, queue
-from meetings.models import Attendance, FloorRequest, Household
+from meetings.models import Attendance, FloorRequest
 
 
 @panel("status", "meetings/panels/status.html")

@@ -13,8 +13,9 @@ import unicodedata
 from django.db.models import CharField, Q
 from django.db.models.functions import Concat
 
+from compounds.models import Household
 from meetings.actions import staff_name
-from meetings.models import Attendance, Household
+from meetings.models import Attendance
 
 LIMIT = 30
 

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import path
 
 from meetings import views, views_room, views_signin
 
@@ -25,6 +25,4 @@ urlpatterns = [
     path("m/<str:code>/leave/", views.leave, name="leave"),
     path("m/<str:code>/projector/", views.projector, name="projector"),
     path("h/<str:code>/", views.household_link, name="household_link"),
-    path("", include("meetings.urls_roster")),
-    path("", include("meetings.urls_credentials")),
 ]

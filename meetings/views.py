@@ -7,13 +7,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compounds.credentials import credential_for_code
+from compounds.qr import absolute_url, qr_data_uri
+from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panels
-from meetings import access, actions
-from meetings.credentials import credential_for_code
+from meetings import access, actions, extensions
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
 from meetings.models import FloorRequest, Meeting
-from meetings.qr import absolute_url, qr_data_uri
-from meetings.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
 from meetings.responses import action_response
 from meetings.routing import live_path
 
@@ -52,7 +52,8 @@ def join(request, code):
     if household is not None:
         context = _live_context(request, meeting, RESIDENT)
         context["household"] = household
-        context.update(my_vote_context(meeting, household))
+        for extra in extensions.phone_contexts:
+            context.update(extra(meeting, household))
         return render(request, "meetings/phone.html", context)
     if not meeting.is_open_to_residents:
         return render(
@@ -77,18 +78,6 @@ def join(request, code):
             else:
                 return _join_as(request, meeting, credential)
     return render(request, "meetings/join.html", {"meeting": meeting, "form": form, "stale_join": stale})
-
-
-def my_vote_context(meeting, household):
-    """The phone's own line under the current poll (per household, so not a panel)."""
-    from voting.models import Ballot
-    from voting.panels import current_poll
-    from voting.views import line_context
-
-    poll = current_poll(meeting)
-    if poll is None:
-        return {}
-    return {"my_vote": line_context(poll, Ballot.objects.filter(poll=poll, household=household).first())}
 
 
 def _join_as(request, meeting, credential):

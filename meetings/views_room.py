@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meetings import access, agenda, floor
+from meetings import access, actions
 from meetings.actions import ActionError
 from meetings.forms import AddSpeakerForm, AgendaItemForm, MeetingForm
 from meetings.models import Meeting
@@ -57,11 +57,11 @@ def agenda_action(request, meeting, compound):
     item = request.POST.get("item")
     choice = request.POST.get("action")
     if choice == "start":
-        return _run(request, meeting, agenda.start_item, item)
+        return _run(request, meeting, actions.start_item, item)
     if choice in ("up", "down"):
-        return _run(request, meeting, agenda.move_item, item, -1 if choice == "up" else 1)
+        return _run(request, meeting, actions.move_item, item, -1 if choice == "up" else 1)
     if choice == "next":
-        return _run(request, meeting, agenda.next_item)
+        return _run(request, meeting, actions.next_item)
     return action_response(request, _console(meeting), error=_("Unknown action."), status=400)
 
 
@@ -71,19 +71,19 @@ def floor_action(request, meeting, compound):
     choice = request.POST.get("action")
     target = request.POST.get("request")
     if choice == "next":
-        return _run(request, meeting, floor.call_next)
+        return _run(request, meeting, actions.call_next)
     if choice == "pause":
-        return _run(request, meeting, floor.toggle_pause)
+        return _run(request, meeting, actions.toggle_pause)
     if choice == "end":
-        return _run(request, meeting, floor.end_speech)
+        return _run(request, meeting, actions.end_speech)
     if choice == "remove":
-        return _run(request, meeting, floor.remove_request, target)
+        return _run(request, meeting, actions.remove_request, target)
     if choice == "move":
         try:
             position = int(request.POST.get("position", ""))
         except ValueError:
             return action_response(request, _console(meeting), error=_("Choose a place in the queue."), status=400)
-        return _run(request, meeting, floor.move_request, target, position)
+        return _run(request, meeting, actions.move_request, target, position)
     return action_response(request, _console(meeting), error=_("Unknown action."), status=400)
 
 
@@ -98,7 +98,7 @@ def floor_add(request, meeting, compound):
     return _run(
         request,
         meeting,
-        floor.add_speaker,
+        actions.add_speaker,
         stance=data["stance"],
         user=request.user,
         household=data["household"],
@@ -122,7 +122,7 @@ def floor_request(request, code):
     also bounds request/withdraw cycles (withdrawing is never refused)."""
     from django.conf import settings
 
-    from meetings.ratelimit import over_limit
+    from compounds.ratelimit import over_limit
 
     meeting, household = _resident(request, code)
     if household is None:
@@ -131,7 +131,7 @@ def floor_request(request, code):
     if over_limit(f"rl:floor:{meeting.code}:{household.pk}", limit, window):
         error = _("You have asked for the floor too often. Please wait a minute and try again.")
         return action_response(request, _phone(meeting), error=error)
-    return _run_resident(request, meeting, floor.request_floor, household, request.POST.get("stance", ""))
+    return _run_resident(request, meeting, actions.request_floor, household, request.POST.get("stance", ""))
 
 
 @require_POST
@@ -139,7 +139,7 @@ def floor_withdraw(request, code):
     meeting, household = _resident(request, code)
     if household is None:
         return action_response(request, _phone(meeting), error=_("Join the meeting first."), status=403)
-    return _run_resident(request, meeting, floor.withdraw, household)
+    return _run_resident(request, meeting, actions.withdraw, household)
 
 
 def _run_resident(request, meeting, action, *args):
@@ -164,7 +164,7 @@ def meeting_edit(request, meeting, compound):
     form = MeetingForm(request.POST or None, instance=meeting)
     item_form = AgendaItemForm()
     if request.method == "POST" and form.is_valid():
-        agenda.save_meeting(form)
+        actions.save_meeting(form)
         return redirect("meeting_edit", meeting_id=meeting.pk)
     context = {"form": form, "item_form": item_form, "meeting": meeting, "compound": compound}
     return render(request, "meetings/meeting_form.html", context)
@@ -180,7 +180,7 @@ def agenda_item_add(request, meeting, compound):
         return action_response(request, back, error=errors)
     data = form.cleaned_data
     try:
-        agenda.add_item(meeting, data["title"], data["planned_minutes"], data["description"])
+        actions.add_item(meeting, data["title"], data["planned_minutes"], data["description"])
     except ActionError as error:
         return action_response(request, back, error=str(error))
     if request.htmx:
@@ -198,11 +198,11 @@ def agenda_item_edit(request, meeting, compound, item_id):
     if request.method == "POST":
         try:
             if "delete" in request.POST:
-                agenda.delete_item(meeting, item.pk)
+                actions.delete_item(meeting, item.pk)
                 return redirect(_console(meeting))
             if form.is_valid():
                 data = form.cleaned_data
-                agenda.update_item(meeting, item.pk, data["title"], data["planned_minutes"], data["description"])
+                actions.update_item(meeting, item.pk, data["title"], data["planned_minutes"], data["description"])
                 return redirect(_console(meeting))
         except ActionError as error:
             form.add_error(None, str(error))

@@ -14,8 +14,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compounds.models import Household
 from meetings import access, actions, signin
-from meetings.models import Attendance, Household
+from meetings.models import Attendance
 from meetings.models.meeting import AttendanceLog
 
 Role = access.Role

@@ -18,18 +18,11 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
+from compounds.actions import revoke_code
+from compounds.models import Building, BuildingUnit, Compound, Credential, Household, RosterUpload, StaffRole
 from deliberation.realtime import AUDIENCES
-from meetings import actions, agenda, credentials, floor
-from meetings.models import (
-    Building,
-    BuildingUnit,
-    Compound,
-    Credential,
-    Household,
-    Meeting,
-    RosterUpload,
-    StaffRole,
-)
+from meetings import actions
+from meetings.models import Meeting
 from meetings.routing import websocket_urlpatterns
 from tests.conftest import make_staff
 from voting import actions as voting_actions
@@ -161,13 +154,13 @@ def build_world(compound, households, meeting):
 
     creds = [Credential.objects.create(household=h) for h in households[:5]]
     actions.open_meeting(meeting)
-    item = agenda.add_item(meeting, "加装电梯", 20, "说明")
-    second = agenda.add_item(meeting, "停车", 10)
-    agenda.start_item(meeting, item.pk)
+    item = actions.add_item(meeting, "加装电梯", 20, "说明")
+    second = actions.add_item(meeting, "停车", 10)
+    actions.start_item(meeting, item.pk)
     meeting.refresh_from_db()
     for household in households[3:5]:
         actions.join_meeting(meeting, household)
-    speaker = floor.request_floor(meeting, households[3], "for")
+    speaker = actions.request_floor(meeting, households[3], "for")
 
     def poll(title, *steps):
         p = Poll.objects.create(meeting=meeting, item=item, title=title)
@@ -285,7 +278,7 @@ def client_for(role, world):
         return join_by_code(client, world.other_meeting, world.other_credential)
     if role == "revoked":
         join_by_code(client, world.meeting, world.revoked_credential)
-        credentials.revoke(world.revoked_credential.household, world.users["worker"])
+        revoke_code(world.revoked_credential.household, world.users["worker"])
         return client
     client.force_login(world.users[role])
     return client

@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 
-from meetings.models import Building, BuildingUnit, Compound, Credential, Household, Meeting, StaffRole
+from compounds.models import Building, BuildingUnit, Compound, Credential, Household, StaffRole
+from meetings.models import Meeting
 
 
 def pytest_collection_modifyitems(items):
@@ -64,12 +65,12 @@ def poll(meeting, facilitator, households):
 @pytest.fixture
 def room(meeting, facilitator):
     """A live meeting with its first agenda item under discussion."""
-    from meetings import agenda
+    from meetings import actions
     from meetings.actions import open_meeting
 
     open_meeting(meeting)
-    agenda.add_item(meeting, "加装电梯", 20)
-    agenda.next_item(meeting)
+    actions.add_item(meeting, "加装电梯", 20)
+    actions.next_item(meeting)
     meeting.refresh_from_db()
     return meeting
 

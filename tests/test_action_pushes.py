@@ -13,7 +13,6 @@ import pytest
 from deliberation import realtime
 from deliberation.realtime import AUDIENCES, panels_for, render_panels
 from meetings import actions as meeting_actions
-from meetings import agenda, floor
 from meetings.models import FloorRequest, Meeting
 from voting import actions as voting_actions
 from voting.models import Poll, PollOption
@@ -87,24 +86,27 @@ def test_every_action_pushes_what_it_changes(
     step("staff sign a household in", lambda: meeting_actions.sign_in(meeting, households[2], facilitator))
     step("staff sign another in", lambda: meeting_actions.sign_in(meeting, households[3], facilitator))
     step("undo a sign-in", lambda: meeting_actions.undo_sign_in(meeting, households[3], facilitator))
-    step("add an item", lambda: state.setdefault("first", agenda.add_item(meeting, "加装电梯", 20)))
-    step("add another item", lambda: state.setdefault("second", agenda.add_item(meeting, "自行车棚", 15)))
-    step("add a third item", lambda: state.setdefault("third", agenda.add_item(meeting, "删掉的议题", 5)))
-    step("edit an item", lambda: agenda.update_item(meeting, state["second"].pk, "自行车棚改造", 10, "说明"))
-    step("move an item", lambda: agenda.move_item(meeting, state["second"].pk, -1))
-    step("delete an item", lambda: agenda.delete_item(meeting, state["third"].pk))
-    step("start an item", lambda: agenda.start_item(meeting, state["first"].pk))
-    step("a phone asks for the floor", lambda: floor.request_floor(meeting, households[0], "for"))
-    step("another asks", lambda: floor.request_floor(meeting, households[1], "against"))
-    step("staff add a raised hand", lambda: floor.add_speaker(meeting, stance="for", user=facilitator, name="王阿姨"))
-    step("a phone withdraws", lambda: floor.withdraw(meeting, households[1]))
-    step("the chair moves a request", lambda: floor.move_request(meeting, _waiting(m)[-1], 0))
-    step("the chair removes a request", lambda: floor.remove_request(meeting, _waiting(m)[-1]))
-    step("next speaker", lambda: floor.call_next(meeting))
-    step("pause", lambda: floor.toggle_pause(meeting))
-    step("resume", lambda: floor.toggle_pause(meeting))
-    step("end the speech", lambda: floor.end_speech(meeting))
-    step("next item", lambda: agenda.next_item(meeting))
+    step("add an item", lambda: state.setdefault("first", meeting_actions.add_item(meeting, "加装电梯", 20)))
+    step("add another item", lambda: state.setdefault("second", meeting_actions.add_item(meeting, "自行车棚", 15)))
+    step("add a third item", lambda: state.setdefault("third", meeting_actions.add_item(meeting, "删掉的议题", 5)))
+    step("edit an item", lambda: meeting_actions.update_item(meeting, state["second"].pk, "自行车棚改造", 10, "说明"))
+    step("move an item", lambda: meeting_actions.move_item(meeting, state["second"].pk, -1))
+    step("delete an item", lambda: meeting_actions.delete_item(meeting, state["third"].pk))
+    step("start an item", lambda: meeting_actions.start_item(meeting, state["first"].pk))
+    step("a phone asks for the floor", lambda: meeting_actions.request_floor(meeting, households[0], "for"))
+    step("another asks", lambda: meeting_actions.request_floor(meeting, households[1], "against"))
+    step(
+        "staff add a raised hand",
+        lambda: meeting_actions.add_speaker(meeting, stance="for", user=facilitator, name="王阿姨"),
+    )
+    step("a phone withdraws", lambda: meeting_actions.withdraw(meeting, households[1]))
+    step("the chair moves a request", lambda: meeting_actions.move_request(meeting, _waiting(m)[-1], 0))
+    step("the chair removes a request", lambda: meeting_actions.remove_request(meeting, _waiting(m)[-1]))
+    step("next speaker", lambda: meeting_actions.call_next(meeting))
+    step("pause", lambda: meeting_actions.toggle_pause(meeting))
+    step("resume", lambda: meeting_actions.toggle_pause(meeting))
+    step("end the speech", lambda: meeting_actions.end_speech(meeting))
+    step("next item", lambda: meeting_actions.next_item(meeting))
 
     def create_poll(kind=Poll.Kind.YES_NO, options=()):
         def create():

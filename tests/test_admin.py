@@ -11,16 +11,26 @@ def superuser(db):
 
 
 @pytest.mark.parametrize(
-    "model", ["compound", "staffrole", "household", "credential", "meeting", "attendance", "rosterupload"]
+    "model",
+    [
+        "compounds_compound",
+        "compounds_staffrole",
+        "compounds_household",
+        "compounds_credential",
+        "compounds_rosterupload",
+        "meetings_meeting",
+        "meetings_attendance",
+        "meetings_attendancelog",
+    ],
 )
 def test_admin_lists_open(client, superuser, households, meeting, codes, model):
     client.force_login(superuser)
-    assert client.get(reverse(f"admin:meetings_{model}_changelist")).status_code == 200
+    assert client.get(reverse(f"admin:{model}_changelist")).status_code == 200
 
 
 def test_households_cannot_be_edited_in_the_admin(client, superuser, households):
     client.force_login(superuser)
-    url = reverse("admin:meetings_household_change", args=[households[0].pk])
+    url = reverse("admin:compounds_household_change", args=[households[0].pk])
     response = client.post(url, {"room": "999"})
     assert response.status_code == 403
     households[0].refresh_from_db()

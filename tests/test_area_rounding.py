@@ -1,13 +1,13 @@
 """One rounding for a printed area: half up (四舍五入), wherever it is printed.
 
 Issue 11: the yes/no tally printed 2.345 m² as 2.35 and the options count as
-2.34 (half even). Both now go through voting.electorate.round_area.
+2.34 (half even). Both now go through compounds.electorate.round_area.
 """
 
 from decimal import Decimal
 
+from compounds.electorate import Unit, format_area, round_area
 from voting import tally
-from voting.electorate import Unit, format_area, round_area
 from voting.options import count_options
 
 

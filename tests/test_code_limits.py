@@ -10,8 +10,9 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from meetings.models import CODE_ALPHABET, Attendance
-from meetings.ratelimit import CLIENT_COOKIE
+from compounds.models import CODE_ALPHABET
+from compounds.ratelimit import CLIENT_COOKIE
+from meetings.models import Attendance
 from tests.conftest import join_url
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
@@ -62,7 +63,7 @@ def test_a_room_of_typos_behind_one_address_does_not_stop_a_right_code(meeting, 
 
 def _end_turns():
     """What CODE_SLOW_SECONDS of waiting does, without waiting."""
-    from meetings import ratelimit
+    from compounds import ratelimit
 
     address = ratelimit._digest("10.0.0.1")
     cache.delete(f"codeturn:codefail:a:{address}")

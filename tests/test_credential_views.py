@@ -1,4 +1,4 @@
-"""Staff screens for household credentials (meetings.views_credentials)."""
+"""Staff screens for household credentials (compounds.views_credentials)."""
 
 import re
 from decimal import Decimal
@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from meetings import credentials
-from meetings.models import Building, BuildingUnit, Compound, Credential, Household, StaffRole, format_code
+from compounds import credentials
+from compounds.actions import issue_missing_codes, revoke_code
+from compounds.models import Building, BuildingUnit, Compound, Credential, Household, StaffRole, format_code
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_issue_needs_post_and_csrf(compound, worker):
 
 
 def test_slips_page(worker_client, compound, worker):
-    credentials.issue_missing(compound, worker)
+    issue_missing_codes(compound, worker)
     response = worker_client.get(url("credential_slips", compound))
     assert response.status_code == 200
     page = response.content.decode()
@@ -147,7 +148,7 @@ def test_slips_page(worker_client, compound, worker):
 def test_slips_qr_encodes_the_household_link(worker_client, compound, worker):
     from urllib.parse import unquote
 
-    credentials.issue_missing(compound, worker)
+    issue_missing_codes(compound, worker)
     h = voting(compound).first()
     response = worker_client.get(url("credential_slips", compound) + f"?household={h.pk}")
     page = response.content.decode()
@@ -156,16 +157,16 @@ def test_slips_qr_encodes_the_household_link(worker_client, compound, worker):
     svg = unquote(uri.split(",", 1)[1])
     assert svg.startswith("<svg") and "viewBox" in svg
     # The same link, encoded by segno, gives the same picture.
-    from meetings.views_credentials import qr_data_uri
+    from compounds.views_credentials import qr_data_uri
 
     code = credentials.active_credential(h).code
     assert uri.replace("&amp;", "&") == qr_data_uri(f"http://testserver/h/{code}/")
 
 
 def test_slips_filter_by_building_and_missing_count(worker_client, compound, worker):
-    credentials.issue_missing(compound, worker)
+    issue_missing_codes(compound, worker)
     b10 = Building.objects.get(compound=compound, name="10幢")
-    credentials.revoke(voting(compound).filter(unit__building=b10).first(), worker)
+    revoke_code(voting(compound).filter(unit__building=b10).first(), worker)
     response = worker_client.get(url("credential_slips", compound) + f"?building={b10.pk}")
     page = response.content.decode()
     assert page.count('class="slip"') == 1
@@ -183,13 +184,13 @@ def test_slips_page_has_ten_slips_per_page(worker_client, compound, worker):
     unit = BuildingUnit.objects.get(building__name="3幢")
     for room in range(1, 20):
         Household.objects.create(compound=compound, unit=unit, room=f"{room}03", area=Decimal("70"))
-    credentials.issue_missing(compound, worker)
+    issue_missing_codes(compound, worker)
     response = worker_client.get(url("credential_slips", compound))
     assert [len(page) for page in response.context["pages"]] == [10, 10, 3]
 
 
 def test_reissue_changes_the_code_shown(worker_client, compound, worker):
-    credentials.issue_missing(compound, worker)
+    issue_missing_codes(compound, worker)
     h = voting(compound).first()
     old = credentials.active_credential(h)
     reissue_url = url("credential_reissue", compound, household_id=h.pk)
@@ -220,7 +221,7 @@ def test_reissue_refuses_a_parking_space(worker_client, compound):
 
 
 def test_revoke(worker_client, compound, worker):
-    credentials.issue_missing(compound, worker)
+    issue_missing_codes(compound, worker)
     h = voting(compound).first()
     old = credentials.active_credential(h)
     revoke_url = url("credential_revoke", compound, household_id=h.pk)
@@ -238,8 +239,8 @@ def test_revoke(worker_client, compound, worker):
 
 
 def test_get_never_changes_anything(worker_client, compound, worker):
-    credentials.issue_missing(compound, worker)
-    credentials.revoke(voting(compound).first(), worker)
+    issue_missing_codes(compound, worker)
+    revoke_code(voting(compound).first(), worker)
     h = voting(compound).last()
     before = snapshot()
     for target in (

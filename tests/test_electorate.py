@@ -1,4 +1,4 @@
-"""Owner heads and exclusive area (voting.electorate), the counting rules of
+"""Owner heads and exclusive area (compounds.electorate), the counting rules of
 SPC interpretation 法释〔2009〕7号 (amended 2020): Art. 8 (area), Art. 9 (heads)."""
 
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voting.electorate import DEVELOPER_HEAD, Summary, Unit, head_of, heads, summarize, total_area
+from compounds.electorate import DEVELOPER_HEAD, Summary, Unit, head_of, heads, summarize, total_area
 
 
 def unit(key, area="80.00", owner="", developer=False):

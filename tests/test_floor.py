@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deliberation import realtime
-from meetings import agenda, floor
+from meetings import actions, floor
 from meetings.actions import ActionError, open_meeting
 from meetings.models import FloorRequest, Meeting
 
@@ -34,9 +34,9 @@ def room(meeting, facilitator, django_capture_on_commit_callbacks):
     """A live meeting whose first of two items is under discussion."""
     with django_capture_on_commit_callbacks(execute=True):
         open_meeting(meeting)
-        first = agenda.add_item(meeting, "加装电梯", 20)
-        agenda.add_item(meeting, "自行车棚", 15)
-        agenda.next_item(meeting)
+        first = actions.add_item(meeting, "加装电梯", 20)
+        actions.add_item(meeting, "自行车棚", 15)
+        actions.next_item(meeting)
     meeting.refresh_from_db()
     assert meeting.current_item == first
     return meeting
@@ -51,7 +51,7 @@ def test_asking_for_the_floor_queues_and_pushes_speaker_and_queue(
     room, households, pushed, django_capture_on_commit_callbacks
 ):
     before = room.revision
-    request = run(django_capture_on_commit_callbacks, floor.request_floor, room, households[0], "for")
+    request = run(django_capture_on_commit_callbacks, actions.request_floor, room, households[0], "for")
     assert request.status == Status.WAITING
     assert pushed == [{"speaker", "queue"}]
     room.refresh_from_db()
@@ -59,9 +59,9 @@ def test_asking_for_the_floor_queues_and_pushes_speaker_and_queue(
 
 
 def test_one_open_request_per_household(room, households):
-    floor.request_floor(room, households[0], "for")
+    actions.request_floor(room, households[0], "for")
     with pytest.raises(ActionError, match="Already in the queue"):
-        floor.request_floor(room, households[0], "against")
+        actions.request_floor(room, households[0], "against")
 
 
 def test_the_database_allows_one_open_request_and_one_speaker(room, households):
@@ -77,104 +77,104 @@ def test_the_database_allows_one_open_request_and_one_speaker(room, households):
 def test_rule_5_two_speeches_per_person_per_item(room, households):
     """南塘 rule 5: at most two speeches per person per motion (a setting)."""
     for _ in range(2):
-        floor.request_floor(room, households[0], "for")
-        floor.call_next(room)
-        floor.end_speech(room)
+        actions.request_floor(room, households[0], "for")
+        actions.call_next(room)
+        actions.end_speech(room)
     with pytest.raises(ActionError) as refused:
-        floor.request_floor(room, households[0], "against")
+        actions.request_floor(room, households[0], "against")
     assert "spoken 2 times on this item" in str(refused.value)
     # Questions and points of order are not speeches on the motion.
-    floor.request_floor(room, households[0], "order")
+    actions.request_floor(room, households[0], "order")
 
 
 def test_the_limit_is_the_meetings_setting(room, households):
     Meeting.objects.filter(pk=room.pk).update(speeches_per_item=1)
     room.refresh_from_db()
-    floor.request_floor(room, households[0], "for")
-    floor.call_next(room)
-    floor.end_speech(room)
+    actions.request_floor(room, households[0], "for")
+    actions.call_next(room)
+    actions.end_speech(room)
     with pytest.raises(ActionError, match="spoken once"):
-        floor.request_floor(room, households[0], "for")
+        actions.request_floor(room, households[0], "for")
 
 
 def test_staff_added_names_count_against_the_limit_by_name(room, facilitator):
     for _ in range(2):
-        floor.add_speaker(room, stance="for", user=facilitator, name="王阿姨")
-        floor.call_next(room)
-        floor.end_speech(room)
+        actions.add_speaker(room, stance="for", user=facilitator, name="王阿姨")
+        actions.call_next(room)
+        actions.end_speech(room)
     with pytest.raises(ActionError, match="王阿姨 has spoken 2 times"):
-        floor.add_speaker(room, stance="against", user=facilitator, name=" 王阿姨 ")
+        actions.add_speaker(room, stance="against", user=facilitator, name=" 王阿姨 ")
 
 
 def test_no_queue_before_the_meeting_is_live_or_without_an_item(meeting, households, facilitator):
     with pytest.raises(ActionError, match="not in session"):
-        floor.request_floor(meeting, households[0], "for")
+        actions.request_floor(meeting, households[0], "for")
     open_meeting(meeting)
     with pytest.raises(ActionError, match="No agenda item"):
-        floor.request_floor(meeting, households[0], "for")
+        actions.request_floor(meeting, households[0], "for")
 
 
 def test_unknown_stance_is_refused(room, households):
     with pytest.raises(ActionError, match="Choose for, against"):
-        floor.request_floor(room, households[0], "maybe")
+        actions.request_floor(room, households[0], "maybe")
 
 
 def test_call_next_follows_the_rules_and_ends_the_previous_speech(room, households):
     a, b, c, d = households[:4]
-    floor.request_floor(room, a, "for")
-    floor.request_floor(room, b, "for")
-    floor.request_floor(room, c, "against")
-    floor.request_floor(room, d, "order")
+    actions.request_floor(room, a, "for")
+    actions.request_floor(room, b, "for")
+    actions.request_floor(room, c, "against")
+    actions.request_floor(room, d, "order")
     assert [r.household for r, _ in floor.ordered_queue(room)] == [d, a, c, b]
-    first = floor.call_next(room)
+    first = actions.call_next(room)
     assert first.household == d and first.started_at and first.limit_seconds == room.speech_limit_seconds
-    second = floor.call_next(room)
+    second = actions.call_next(room)
     first.refresh_from_db()
     assert first.status == Status.DONE and first.ended_at
     assert second.household == a
-    assert floor.call_next(room).household == c  # alternates after a "for"
-    assert floor.call_next(room).household == b
-    assert floor.call_next(room) is None
+    assert actions.call_next(room).household == c  # alternates after a "for"
+    assert actions.call_next(room).household == b
+    assert actions.call_next(room) is None
     assert floor.current_speech(room.current_item) is None
 
 
 def test_the_chairs_move_pins_and_pins_move_up_as_speakers_are_called(room, households):
     a, b, c = households[:3]
     for household in (a, b, c):
-        floor.request_floor(room, household, "question")
+        actions.request_floor(room, household, "question")
     c_request = FloorRequest.objects.get(household=c)
-    floor.move_request(room, c_request.pk, 0)
+    actions.move_request(room, c_request.pk, 0)
     assert [r.household for r, _ in floor.ordered_queue(room)] == [c, a, b]
     assert floor.ordered_queue(room)[0][1] == "moved_by_chair"
     b_request = FloorRequest.objects.get(household=b)
-    floor.move_request(room, b_request.pk, 1)
-    floor.call_next(room)  # c
+    actions.move_request(room, b_request.pk, 1)
+    actions.call_next(room)  # c
     b_request.refresh_from_db()
     assert b_request.pin == 0
     assert [r.household for r, _ in floor.ordered_queue(room)] == [b, a]
 
 
 def test_withdraw_and_remove(room, households):
-    floor.request_floor(room, households[0], "for")
-    request = floor.request_floor(room, households[1], "for")
-    floor.withdraw(room, households[0])
-    floor.remove_request(room, request.pk)
+    actions.request_floor(room, households[0], "for")
+    request = actions.request_floor(room, households[1], "for")
+    actions.withdraw(room, households[0])
+    actions.remove_request(room, request.pk)
     assert floor.ordered_queue(room) == []
     with pytest.raises(ActionError, match="not in the queue"):
-        floor.withdraw(room, households[0])
+        actions.withdraw(room, households[0])
     with pytest.raises(ActionError, match="no longer in the queue"):
-        floor.remove_request(room, request.pk)
+        actions.remove_request(room, request.pk)
 
 
 def test_the_timer_is_stored_and_pauses_exclude_time(room, households, monkeypatch):
-    floor.request_floor(room, households[0], "for")
+    actions.request_floor(room, households[0], "for")
     start = timezone.now()
     clock = iter([start, start + timedelta(seconds=50), start + timedelta(seconds=80)])
     monkeypatch.setattr(timezone, "now", lambda: next(clock))
-    speech = floor.call_next(room)  # starts at `start`
-    speech = floor.toggle_pause(room)  # paused at +50 s
+    speech = actions.call_next(room)  # starts at `start`
+    speech = actions.toggle_pause(room)  # paused at +50 s
     assert speech.spoken_seconds() == 50
-    speech = floor.toggle_pause(room)  # resumed at +80 s: 30 s of pause
+    speech = actions.toggle_pause(room)  # resumed at +80 s: 30 s of pause
     assert speech.paused_for == timedelta(seconds=30)
     assert speech.clock_start == start + timedelta(seconds=30)
 
@@ -183,51 +183,51 @@ def test_agenda_items_keep_their_time_across_switches(room):
     first, second = room.items.order_by("position")
     first.refresh_from_db()
     assert first.started_at is not None
-    agenda.next_item(room)
+    actions.next_item(room)
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.done and first.started_at is None and first.elapsed_before > timedelta(0)
     assert second.started_at is not None
-    agenda.start_item(room, first.pk)  # back to the first: its time goes on
+    actions.start_item(room, first.pk)  # back to the first: its time goes on
     first.refresh_from_db()
     assert first.started_at is not None and not first.done
 
 
 def test_changing_items_ends_the_current_speech(room, households):
-    floor.request_floor(room, households[0], "for")
-    speech = floor.call_next(room)
-    agenda.next_item(room)
+    actions.request_floor(room, households[0], "for")
+    speech = actions.call_next(room)
+    actions.next_item(room)
     speech.refresh_from_db()
     assert speech.status == Status.DONE
 
 
 def test_agenda_reorder_and_delete(room):
     first, second = room.items.order_by("position")
-    agenda.move_item(room, second.pk, -1)
+    actions.move_item(room, second.pk, -1)
     assert list(room.items.order_by("position")) == [second, first]
     with pytest.raises(ActionError, match="stays on the agenda"):
-        agenda.delete_item(room, first.pk)  # under discussion
-    agenda.delete_item(room, second.pk)
+        actions.delete_item(room, first.pk)  # under discussion
+    actions.delete_item(room, second.pk)
     assert list(room.items.all()) == [first]
 
 
 def test_agenda_changes_push_the_agenda(room, pushed, django_capture_on_commit_callbacks):
-    run(django_capture_on_commit_callbacks, agenda.add_item, room, "绿化", 10)
-    run(django_capture_on_commit_callbacks, agenda.next_item, room)
+    run(django_capture_on_commit_callbacks, actions.add_item, room, "绿化", 10)
+    run(django_capture_on_commit_callbacks, actions.next_item, room)
     assert pushed == [{"agenda"}, {"agenda", "speaker", "queue"}]
 
 
 def test_a_refused_action_pushes_nothing(room, households, pushed, django_capture_on_commit_callbacks):
     with pytest.raises(ActionError), django_capture_on_commit_callbacks(execute=True):
-        floor.withdraw(room, households[0])
+        actions.withdraw(room, households[0])
     assert pushed == []
 
 
 def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
     room, households, monkeypatch, django_capture_on_commit_callbacks
 ):
-    run(django_capture_on_commit_callbacks, floor.request_floor, room, households[0], "for")
-    run(django_capture_on_commit_callbacks, floor.request_floor, room, households[1], "against")
+    run(django_capture_on_commit_callbacks, actions.request_floor, room, households[0], "for")
+    run(django_capture_on_commit_callbacks, actions.request_floor, room, households[1], "against")
     reads, sent = [], []
     real_ordered_queue = floor.ordered_queue
     monkeypatch.setattr(floor, "ordered_queue", lambda meeting: reads.append(1) or real_ordered_queue(meeting))

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from meetings.models import Compound, Household
+from compounds.models import Compound, Household
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,7 @@ def test_empty_compound_name_is_refused():
 
 
 def test_help_renders():
-    from meetings.management.commands.import_roster import Command
+    from compounds.management.commands.import_roster import Command
 
     text = Command().create_parser("manage.py", "import_roster").format_help()
     assert "--dry-run" in text and "--json" in text

@@ -6,9 +6,10 @@ import threading
 import pytest
 from django.db import connections
 
+from compounds.models import Household
 from deliberation import realtime
 from meetings.actions import join_meeting, open_meeting
-from meetings.models import Household, Meeting
+from meetings.models import Meeting
 from tests.conftest import joined_value
 from voting import actions, intake
 from voting.models import Ballot, Poll

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from meetings.models import Attendance, Credential, Meeting
+from compounds.models import Credential
+from meetings.models import Attendance, Meeting
 from tests.conftest import join_url
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
@@ -50,7 +51,7 @@ def test_another_compounds_code_does_not_join(client, meeting, outsider):
     from tests.conftest import Compound
 
     other = Compound.objects.exclude(pk=meeting.compound_id).get()
-    from meetings.models import Building, BuildingUnit, Household
+    from compounds.models import Building, BuildingUnit, Household
 
     unit = BuildingUnit.objects.create(building=Building.objects.create(compound=other, name="9幢"), name="1单元")
     stranger = Household.objects.create(compound=other, unit=unit, room="101", area="50")

@@ -128,13 +128,13 @@ async def test_a_failed_transaction_pushes_nothing(meeting, households):
 
 
 async def test_a_floor_request_pushes_fresh_speaker_and_queue_panels(meeting, households, facilitator):
-    from meetings import agenda, floor
+    from meetings import actions
 
     @database_sync_to_async
     def start_item():
         actions.open_meeting(meeting)
-        agenda.add_item(meeting, "加装电梯", 20)
-        agenda.next_item(meeting)
+        actions.add_item(meeting, "加装电梯", 20)
+        actions.next_item(meeting)
 
     await start_item()
     phone, _, _ = await open_socket(meeting, "resident", session=await resident_cookie(meeting, households[1]))
@@ -142,7 +142,7 @@ async def test_a_floor_request_pushes_fresh_speaker_and_queue_panels(meeting, ho
     await next_message(phone)
     await next_message(console)
 
-    await database_sync_to_async(floor.request_floor)(meeting, households[0], "against")
+    await database_sync_to_async(actions.request_floor)(meeting, households[0], "against")
 
     fresh = await database_sync_to_async(Meeting.objects.select_related("compound", "current_item").get)(pk=meeting.pk)
     for socket, audience in ((phone, "resident"), (console, "facilitator")):

@@ -23,7 +23,8 @@ pytestmark = [
 ]
 
 SETUP = """
-from meetings.models import Meeting, Credential
+from compounds.models import Credential
+from meetings.models import Meeting
 meeting = Meeting.objects.get()
 codes = Credential.objects.filter(revoked_at__isnull=True, household__kind="residence").order_by("household_id")
 print("SETUP", meeting.code, meeting.projector_key, ",".join(codes.values_list("code", flat=True)[:5]))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voting.electorate import Unit
+from compounds.electorate import Unit
 from voting.options import OptionsError, count_options
 
 UNITS = [Unit(str(i), Decimal("80.00"), owner_key=f"o{i}") for i in range(10)]

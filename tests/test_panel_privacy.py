@@ -7,7 +7,7 @@ import re
 from django.urls import reverse
 
 from deliberation.realtime import PROJECTOR, RESIDENT, render_panels
-from meetings import agenda, floor
+from meetings import actions
 from meetings.actions import join_meeting, open_meeting
 from meetings.models import Meeting
 from tests.conftest import join_session
@@ -15,13 +15,13 @@ from tests.conftest import join_session
 
 def test_queue_and_speaker_panels_mark_households_without_their_ids(client, meeting, facilitator, households):
     open_meeting(meeting)
-    agenda.add_item(meeting, "加装电梯", 20)
-    agenda.next_item(meeting)
+    actions.add_item(meeting, "加装电梯", 20)
+    actions.next_item(meeting)
     for household in households[:3]:
         join_meeting(meeting, household)
-    floor.request_floor(meeting, households[0], "for")
-    floor.call_next(meeting)
-    floor.request_floor(meeting, households[1], "against")
+    actions.request_floor(meeting, households[0], "for")
+    actions.call_next(meeting)
+    actions.request_floor(meeting, households[1], "against")
     meeting.refresh_from_db()
 
     for audience in (RESIDENT, PROJECTOR):

@@ -6,7 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.urls import reverse
 
-from meetings import credentials
+from compounds.actions import reissue_code, revoke_code
 from meetings.actions import open_meeting
 from tests.live import next_message, open_socket
 from voting import actions
@@ -33,12 +33,12 @@ def vote(client, poll, key):
     return client.post(url, {"choice": "for", "key": key}, HTTP_ACCEPT="application/json")
 
 
-@pytest.mark.parametrize("how", ["revoke", "reissue"])
+@pytest.mark.parametrize("how", [revoke_code, reissue_code])
 def test_a_revoked_code_can_no_longer_vote_or_see_the_room(client, live_poll, households, codes, facilitator, how):
     household = households[0]
     join_with_code(client, live_poll.meeting, codes[household])
     assert vote(client, live_poll, "k1").status_code == 200
-    getattr(credentials, how)(household, facilitator)
+    how(household, facilitator)
 
     refused = vote(client, live_poll, "k2")
     assert refused.status_code == 403 and "Join the meeting first" in refused.json()["error"]
@@ -51,7 +51,7 @@ def test_a_revoked_code_can_no_longer_vote_or_see_the_room(client, live_poll, ho
 def test_the_new_code_joins_again(client, live_poll, households, codes, facilitator):
     household = households[0]
     join_with_code(client, live_poll.meeting, codes[household])
-    new = credentials.reissue(household, facilitator)
+    new = reissue_code(household, facilitator)
     join_with_code(client, live_poll.meeting, new.code)
     assert vote(client, live_poll, "k3").status_code == 200
 
@@ -74,7 +74,7 @@ async def test_a_revoked_codes_socket_is_refused_and_a_live_one_closed(meeting, 
     other, _, _ = await open_socket(meeting, "resident", session=await resident_cookie(meeting, households[1]))
     assert (await next_message(other))["type"] == "state"
 
-    await database_sync_to_async(credentials.revoke)(household, facilitator)
+    await database_sync_to_async(revoke_code)(household, facilitator)
     assert (await socket.receive_output(timeout=2)) == {"type": "websocket.close", "code": 4403}
     assert await other.receive_nothing(timeout=0.2)  # another household's phone stays
 
@@ -111,10 +111,10 @@ def test_a_revoked_or_retired_household_cannot_read_the_certificate(
     actions.reveal(closed_poll)
     join_with_code(client, closed_poll.meeting, codes[households[0]])
     assert cert(client, closed_poll).status_code == 200
-    credentials.revoke(households[0], facilitator)
+    revoke_code(households[0], facilitator)
     assert cert(client, closed_poll).status_code in (302, 403, 404)
 
-    fresh = credentials.reissue(households[0], facilitator)
+    fresh = reissue_code(households[0], facilitator)
     join_with_code(client, closed_poll.meeting, fresh.code)
     assert cert(client, closed_poll).status_code == 200
     type(households[0]).objects.filter(pk=households[0].pk).update(is_active=False)
@@ -140,7 +140,7 @@ def test_residents_see_a_secret_polls_totals_but_not_who_took_part(client, meeti
 @pytest.mark.django_db(transaction=True)
 async def test_a_household_retired_by_a_roster_import_has_its_live_page_closed(meeting, households):
     """The roster says 1幢1单元101 is gone: its phone's page closes, the others stay."""
-    from meetings.roster_import import import_roster
+    from compounds.actions import import_roster
     from tests.live import resident_cookie
 
     gone, stays = households[0], households[1]

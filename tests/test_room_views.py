@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from meetings import agenda
+from meetings import actions
 from meetings.models import FloorRequest, Meeting
 from tests.conftest import join_session, make_staff
 
@@ -94,7 +94,7 @@ def test_a_live_meeting_cannot_be_set_back_to_draft_by_the_form(client, room, fa
 
 def test_agenda_item_edit_and_delete_pages(client, room, facilitator):
     client.force_login(facilitator)
-    agenda.add_item(room, "绿化", 10)
+    actions.add_item(room, "绿化", 10)
     item = room.items.get(title="绿化")
     url = reverse("agenda_item_edit", kwargs={"meeting_id": room.pk, "item_id": item.pk})
     client.post(url, {"title": "小区绿化", "planned_minutes": 12, "description": ""})

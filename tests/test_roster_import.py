@@ -1,4 +1,4 @@
-"""Roster import (meetings.roster_import) and owner identity (meetings.identity)."""
+"""Roster import (compounds.roster_import) and owner identity (compounds.identity)."""
 
 import csv
 import hashlib
@@ -13,13 +13,13 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meetings.identity import owner_key
-from meetings.models import Building, BuildingUnit, Compound, Household
-from meetings.roster_import import (
+from compounds.actions import import_roster
+from compounds.identity import owner_key
+from compounds.models import Building, BuildingUnit, Compound, Household
+from compounds.roster_import import (
     RosterError,
     compound_summary,
     file_summary,
-    import_roster,
     parse_roster,
     read_table,
     validate,

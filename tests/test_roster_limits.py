@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from meetings import roster_import
-from meetings.models import Household, RosterUpload
-from meetings.roster_import import MAX_CELL_CHARS, RosterError, import_roster, parse_roster
+from compounds import roster_import
+from compounds.actions import import_roster
+from compounds.models import Household, RosterUpload
+from compounds.roster_import import MAX_CELL_CHARS, RosterError, parse_roster
 from tests.conftest import make_staff
 
 HEADER = ["楼栋", "单元", "室号", "类型", "专有面积"]

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from deliberation import housekeeping
-from meetings.models import Compound, RosterUpload
-from meetings.views_roster import UPLOAD_TTL
+from compounds import housekeeping
+from compounds.models import Compound, RosterUpload
+from compounds.views_roster import UPLOAD_TTL
 from tests.conftest import make_staff
 
 CONTENT = b"building,room,id_tail\n1,101,123456\n"

@@ -1,4 +1,4 @@
-"""Staff roster screens (meetings.views_roster): list, upload -> preview -> confirm."""
+"""Staff roster screens (compounds.views_roster): list, upload -> preview -> confirm."""
 
 from pathlib import Path
 
@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from meetings import views_roster
-from meetings.models import Compound, Household, RosterUpload, StaffRole
+from compounds import views_roster
+from compounds.models import Compound, Household, RosterUpload, StaffRole
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from compounds.models import Building, BuildingUnit, Compound, Household
 from meetings import actions, panels, signin
-from meetings.models import Attendance, Building, BuildingUnit, Compound, Household, Meeting
+from meetings.models import Attendance, Meeting
 from meetings.models.meeting import AttendanceLog
 from tests.conftest import make_staff
 from voting import actions as voting

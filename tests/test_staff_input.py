@@ -4,7 +4,7 @@ stays on the site; the room's texts have sane sizes."""
 import pytest
 from django.urls import reverse
 
-from meetings import agenda
+from meetings import actions
 from meetings.actions import open_meeting
 from meetings.models import AgendaItem, FloorRequest
 from tests.conftest import join_session
@@ -13,9 +13,9 @@ from tests.conftest import join_session
 @pytest.fixture
 def room(meeting, facilitator):
     open_meeting(meeting)
-    agenda.add_item(meeting, "加装电梯", 20)
-    agenda.add_item(meeting, "停车", 10)
-    agenda.next_item(meeting)
+    actions.add_item(meeting, "加装电梯", 20)
+    actions.add_item(meeting, "停车", 10)
+    actions.next_item(meeting)
     meeting.refresh_from_db()
     return meeting
 
@@ -175,7 +175,7 @@ JUNK = [{}, {"action": "x"}, {"item": "x", "request": "x", "position": "x", "who
 
 def test_other_staff_endpoints_answer_junk_without_a_500(client, room, facilitator, households):
     """Every staff POST of the room, credentials and roster, with junk fields."""
-    from meetings.models import RosterUpload
+    from compounds.models import RosterUpload
 
     client.raise_request_exception = False
     client.force_login(facilitator)

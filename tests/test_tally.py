@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voting.electorate import Summary, Unit, head_of
+from compounds.electorate import Summary, Unit, head_of
 from voting.tally import (
     ABSTAIN,
     AGAINST,
@@ -304,7 +304,7 @@ def test_spc_art9_developer_unsold_units_count_once_together():
 
 
 def test_spc_art9_co_owners_of_one_unit_are_one_head():
-    # One unit with two names on the deed has one owner key (meetings.identity): one unit, one head.
+    # One unit with two names on the deed has one owner key (compounds.identity): one unit, one head.
     units = [unit("1-102", "92.94", owner="孙建静、钟轩"), *owners("50.00")]
     result = count("civil-code-ordinary", units, {"1-102": FOR, "o1": FOR})
     assert result.electorate.heads == 2 and result.in_favour.heads == 2

@@ -17,7 +17,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from meetings.roster_import import import_roster
+from compounds.actions import import_roster
 
 SAMPLE = Path(__file__).parent / "data" / "roster-sample.csv"
 HEADER = ["楼栋", "单元", "室号", "表决"]

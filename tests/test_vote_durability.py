@@ -19,7 +19,8 @@ from tests.appserver import LiveServer, Phone
 HOUSEHOLDS = 120
 
 SETUP = """
-from meetings.models import Meeting, Credential
+from compounds.models import Credential
+from meetings.models import Meeting
 from meetings.actions import open_meeting
 from voting.models import Poll
 from voting.actions import open_poll

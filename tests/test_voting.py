@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 
+from compounds.models import Building, BuildingUnit, Household
 from deliberation import realtime
 from meetings.actions import join_meeting, open_meeting
-from meetings.models import Building, BuildingUnit, Household
 from voting import actions
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
+from compounds.electorate import head_of
+from compounds.models import Household
 from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
 from deliberation.storage import forget_deleted_on_commit
-from meetings.models import Household
 from voting import options, tally
-from voting.electorate import head_of
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
 
 Channel = Ballot.Channel
@@ -410,3 +410,22 @@ def enter_batch(poll, entries, user, channel=Channel.PAPER, replace_reason=""):
     recorder.write()
     if entries:
         touch_on_commit(poll.meeting_id, ("turnout",))
+
+
+def attendance_hold(meeting, household):
+    """Why a staff sign-in must stand (meetings.extensions.attendance_holds):
+    the household voted in an open poll of the households present, and
+    removing it would change that poll's electorate mid-vote. Locks those
+    polls as a vote does (locked_poll), so no ballot lands before the undo."""
+    polls = list(
+        Poll.objects.select_for_update()
+        .filter(meeting=meeting, status=Poll.Status.OPEN, scope=Poll.Scope.ATTENDEES)
+        .order_by("pk")
+    )
+    voted = next((p for p in polls if Ballot.objects.filter(poll=p, household=household).exists()), None)
+    if voted is None:
+        return None
+    return _(
+        "%(household)s has already voted in the open poll “%(poll)s”, whose voters are the households "
+        "present: undoing the sign-in now would change that poll mid-vote. Undo it after the poll closes."
+    ) % {"household": household, "poll": voted.title}

@@ -7,5 +7,10 @@ class VotingConfig(AppConfig):
     verbose_name = _("Voting")
 
     def ready(self):
-        # Register the live panels with the realtime core.
-        from voting import panels  # noqa: F401
+        # Register the live panels with the realtime core, and what voting
+        # adds to the meetings app (meetings/extensions.py).
+        from meetings import extensions
+        from voting import actions, panels, views  # noqa: F401
+
+        extensions.hold_attendance(actions.attendance_hold)
+        extensions.add_to_phone_page(views.my_vote_context)

@@ -22,7 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, AppendOnly, Building, BuildingUnit, Household, Meeting
+from compounds.models import Building, BuildingUnit, Household
+from meetings.models import AgendaItem, AppendOnly, Meeting
 from voting import tally
 
 # The ids are voting.tally's; the words for them belong here, at the edge.

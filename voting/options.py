@@ -3,7 +3,7 @@
 A "choice" poll takes one option per household; an "approval" poll any
 number of options per household (approval voting). Each option is counted
 by households, and for information by owner heads and exclusive area
-(SPC interpretation 法释〔2009〕7号 Art. 8-9, via voting.electorate).
+(SPC interpretation 法释〔2009〕7号 Art. 8-9, via compounds.electorate).
 
 Options are ranked by households. The poll chooses `seats` options (one by
 default). Options with equal support share a rank; if such a group straddles
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from voting.electorate import Summary, Unit, format_area, summarize
+from compounds.electorate import Summary, Unit, format_area, summarize
 
 TIE_BREAK_NONE = "none"
 TIE_BREAK_HEADS_AREA = "heads-area"

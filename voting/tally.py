@@ -7,7 +7,7 @@ areas); every ratio is compared as a Fraction, cross-multiplied, so
     result = count("civil-code-ordinary", units, {"3幢2单元502": "for", ...})
     result.passed, result.conditions, result.as_json_dict()
 
-Who counts and how much (owner heads, exclusive area) is voting.electorate
+Who counts and how much (owner heads, exclusive area) is compounds.electorate
 (SPC interpretation 法释〔2009〕7号 Art. 8 and 9); this module only decides
 who took part, who approved, and whether that is enough under a rule.
 
@@ -38,7 +38,7 @@ from types import MappingProxyType
 
 from django.utils.translation import gettext_lazy as _
 
-from voting.electorate import Summary, Unit, format_area, head_of, summarize
+from compounds.electorate import Summary, Unit, format_area, head_of, summarize
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 YES_NO = (FOR, AGAINST, ABSTAIN)

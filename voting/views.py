@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from compounds.ratelimit import over_limit
 from meetings import access
 from meetings.models import Meeting
-from meetings.ratelimit import over_limit
 from meetings.responses import action_response
 from voting import actions, intake, tally
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
 from voting.models import Ballot, BallotAudit, Poll, VoteReceipt, choice_text
-from voting.panels import small_secret_electorate
+from voting.panels import current_poll, small_secret_electorate
 
 Role = access.Role
 KEY_JUNK = re.compile(r"[^0-9A-Za-z_-]")
@@ -52,6 +52,15 @@ def line_context(poll, ballot):
         context["entered_by_staff"] = True
         context["replaced_own"] = last is not None and last.replaced_channel == Ballot.Channel.PHONE
     return context
+
+
+def my_vote_context(meeting, household):
+    """The phone's own line under the current poll (per household, so not a
+    panel; added to the phone page through meetings.extensions)."""
+    poll = current_poll(meeting)
+    if poll is None:
+        return {}
+    return {"my_vote": line_context(poll, Ballot.objects.filter(poll=poll, household=household).first())}
 
 
 @require_POST

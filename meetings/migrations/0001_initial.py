@@ -3,6 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
+import compounds.models
 import meetings.models
 from decimal import Decimal
 from django.conf import settings
@@ -91,7 +92,7 @@ class Migration(migrations.Migration):
             name='Credential',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(default=meetings.models.new_code, max_length=16, unique=True)),
+                ('code', models.CharField(default=compounds.models.new_code, max_length=16, unique=True)),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True)),
                 ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

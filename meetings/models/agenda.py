@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compounds.models.roster import Household
 from meetings.models.meeting import Meeting
-from meetings.models.roster import Household
 
 
 class AgendaItem(models.Model):

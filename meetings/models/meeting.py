@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.models.roster import Compound, Household
-from meetings.models.staff import CODE_ALPHABET
+from compounds.models.roster import Compound, Household
+from compounds.models.staff import CODE_ALPHABET
 
 
 def new_meeting_code():

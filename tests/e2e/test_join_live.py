@@ -56,7 +56,8 @@ def test_a_typed_household_code_joins_and_a_wrong_one_is_refused(app_server, bro
 
 JOIN_ONE_MORE = """
 from meetings.actions import join_meeting
-from meetings.models import Household, Meeting
+from compounds.models import Household
+from meetings.models import Meeting
 meeting = Meeting.objects.get(code="{code}")
 household = Household.objects.filter(compound=meeting.compound, kind="residence").exclude(
     attendances__meeting=meeting).first()

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings.access import ROSTER_ROLES, staff_required
-from meetings.models import Compound, RosterUpload
-from meetings.roster_import import RosterError, compound_summary, import_roster, parse_roster
+from compounds.access import ROSTER_ROLES, staff_required
+from compounds.actions import import_roster
+from compounds.models import Compound, RosterUpload
+from compounds.roster_import import RosterError, compound_summary, parse_roster
 
 # A 3,000-household roster is about 300 KB as CSV; 5 MB leaves room for a
 # formatted .xlsx and stops a wrong file early.

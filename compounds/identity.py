@@ -42,7 +42,7 @@ def owner_key(names: str, id_tail: str) -> str:
     The order of co-owners does not matter. Both the names and the tail are
     needed: with either missing we cannot tell the owner from a namesake or a
     tail collision, so the key is "" and the unit counts as its own head
-    (voting.electorate.head_of) rather than being merged with a stranger's.
+    (compounds.electorate.head_of) rather than being merged with a stranger's.
     """
     normalized_names = "、".join(sorted(split_names(names)))
     tail = normalize_tail(id_tail)

@@ -20,11 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from meetings import roster_import
-from meetings.models import Compound, Household
-from meetings.roster_import import RosterError, normalize_word, read_table, validate
+from compounds import roster_import
+from compounds.electorate import DEVELOPER_HEAD, round_area
+from compounds.models import Compound, Household
+from compounds.roster_import import RosterError, normalize_word, read_table, validate
 from voting import tally
-from voting.electorate import DEVELOPER_HEAD, round_area
 from voting.tally import ABSTAIN, AGAINST, CHOICE_LABELS, FOR, RULES, PlacedUnit, Scope
 
 # Ballot columns: the roster's own spellings for the place, plus the choice.

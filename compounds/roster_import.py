@@ -12,7 +12,7 @@ transaction; re-importing it is a no-op, a corrected file updates households
 in place, and households missing from it are retired, never deleted, because
 meeting records refer to them.
 
-ID-number tails are turned into an owner key (meetings.identity) while the
+ID-number tails are turned into an owner key (compounds.identity) while the
 row is read and dropped there: they are never stored, logged or shown.
 """
 
@@ -27,13 +27,11 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 
 import openpyxl
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from meetings.credentials import end_sessions_on_commit
-from meetings.identity import normalize_tail, owner_key, split_names
-from meetings.models import Building, BuildingUnit, Compound, Household
-from voting import electorate
+from compounds import electorate
+from compounds.identity import normalize_tail, owner_key, split_names
+from compounds.models import Building, BuildingUnit, Compound, Household
 
 logger = logging.getLogger(__name__)
 
@@ -653,92 +651,3 @@ def parse_roster(data: bytes, filename: str) -> list[RosterRow]:
     if errors:
         raise RosterError(errors)
     return rows
-
-
-def import_roster(compound_name: str, data: bytes, filename: str, *, dry_run=False, user=None) -> ImportReport:
-    """Import a roster file for a compound (created if new). All or nothing.
-
-    Raises RosterError listing every bad row; nothing is written then. With
-    dry_run the import runs in full and is rolled back, so a preview reports
-    exactly what confirming will do.
-    """
-    name = (compound_name or "").strip()
-    if not name:
-        raise ValueError("compound_name is required")
-    rows = parse_roster(data, filename)
-    report = ImportReport(compound_name=name, summary=file_summary(rows), dry_run=dry_run)
-    with transaction.atomic():
-        compound = _apply(name, rows, report)
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            report.compound = compound
-            _refresh_open_meetings(compound)
-    if not dry_run:
-        # Counts only: no names, no identity data in logs.
-        logger.info(
-            "roster import compound=%s by=%s created=%d updated=%d unchanged=%d retired=%d",
-            compound.pk,
-            getattr(user, "pk", None),
-            report.created,
-            report.updated,
-            report.unchanged,
-            report.retired,
-        )
-    return report
-
-
-def _refresh_open_meetings(compound):
-    """Household counts on live screens follow the new roster."""
-    from deliberation.realtime import broadcast_on_commit, bump
-    from meetings.models import Meeting
-
-    for meeting in compound.meetings.filter(status__in=[Meeting.Status.ANNOUNCED, Meeting.Status.LIVE]):
-        bump(meeting.pk)
-        broadcast_on_commit(meeting.pk)
-
-
-def _apply(name, rows, report):
-    compound, _created = Compound.objects.get_or_create(name=name)
-    buildings = {building.name: building for building in compound.buildings.all()}
-    units = {
-        (unit.building.name, unit.name): unit
-        for unit in BuildingUnit.objects.filter(building__compound=compound).select_related("building")
-    }
-    existing = {(household.unit_id, household.room): household for household in compound.households.all()}
-    in_file = set()
-    for row in rows:
-        unit = _building_unit(compound, row, buildings, units)
-        household = existing.get((unit.pk, row.room))
-        if household is None:
-            Household.objects.create(compound=compound, unit=unit, room=row.room, **row.household_fields())
-            report.created += 1
-            continue
-        in_file.add(household.pk)
-        fields = row.household_fields()
-        changed = [attr for attr, value in fields.items() if getattr(household, attr) != value]
-        if changed:
-            for attr in changed:
-                setattr(household, attr, fields[attr])
-            household.save(update_fields=changed)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    # Missing from the file: retired, never deleted (meetings refer to them).
-    gone = [h.pk for h in existing.values() if h.is_active and h.pk not in in_file]
-    Household.objects.filter(pk__in=gone).update(is_active=False)
-    report.retired = len(gone)
-    # Their phones stop acting at the commit (meetings.access); close their
-    # live pages too, as for a revoked code.
-    end_sessions_on_commit(compound.pk, *(f"household:{household_id}" for household_id in gone))
-    return compound
-
-
-def _building_unit(compound, row, buildings, units):
-    building = buildings.get(row.building)
-    if building is None:
-        building = buildings[row.building] = Building.objects.create(compound=compound, name=row.building)
-    unit = units.get((row.building, row.unit))
-    if unit is None:
-        unit = units[(row.building, row.unit)] = BuildingUnit.objects.create(building=building, name=row.unit)
-    return unit

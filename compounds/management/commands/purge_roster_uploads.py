@@ -9,7 +9,7 @@ from cron (e.g. hourly) so an idle server purges on time too.
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from meetings.views_roster import purge_expired_uploads
+from compounds.views_roster import purge_expired_uploads
 
 
 class Command(BaseCommand):

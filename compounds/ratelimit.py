@@ -66,23 +66,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from meetings.models import normalize_code
+from compounds.models import normalize_code
+from deliberation.clients import client_address
 
 # The signed cookie that identifies a client without a session (its wrong tries).
 CLIENT_COOKIE = "yishi_tries"
-_CLIENT_SALT = "meetings.ratelimit.client"
+_CLIENT_SALT = "compounds.ratelimit.client"
 PREFIX_LENGTH = 4
-
-
-def client_address(meta):
-    """The client's address, trusting TRUSTED_PROXY_HOPS X-Forwarded-For entries."""
-    hops = settings.TRUSTED_PROXY_HOPS
-    forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-    if hops and forwarded:
-        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
-        if len(chain) >= hops:
-            return chain[-hops]
-    return meta.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _digest(text):

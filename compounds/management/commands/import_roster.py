@@ -11,9 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from meetings.models import Compound
-from meetings.roster_import import RosterError, import_roster
-from voting.electorate import format_area
+from compounds.actions import import_roster
+from compounds.electorate import format_area
+from compounds.models import Compound
+from compounds.roster_import import RosterError
 
 
 class Command(BaseCommand):

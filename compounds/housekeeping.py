@@ -33,7 +33,7 @@ def due():
 
 
 def run_chores():
-    from meetings.views_roster import purge_expired_uploads
+    from compounds.views_roster import purge_expired_uploads
 
     try:
         purged = purge_expired_uploads()

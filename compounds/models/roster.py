@@ -2,7 +2,7 @@
 
 A household is one exclusive part (室号) and the unit of voting; its owner key
 lets counting recognise one owner of several units without storing identity
-numbers (meetings/identity.py).
+numbers (compounds/identity.py).
 """
 
 from decimal import Decimal
@@ -19,6 +19,7 @@ class Compound(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "meetings_compound"  # created by the meetings app, moved here
         ordering = ["name"]
         verbose_name = _("compound")
         verbose_name_plural = _("compounds")
@@ -34,6 +35,7 @@ class Building(models.Model):
     sort_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
+        db_table = "meetings_building"  # created by the meetings app, moved here
         ordering = ["compound", "sort_key", "name"]
         constraints = [models.UniqueConstraint(fields=["compound", "name"], name="building_unique_name")]
         verbose_name = _("building")
@@ -55,6 +57,7 @@ class BuildingUnit(models.Model):
     sort_key = models.CharField(max_length=120, editable=False, default="")
 
     class Meta:
+        db_table = "meetings_buildingunit"  # created by the meetings app, moved here
         ordering = ["building", "sort_key", "name"]
         constraints = [models.UniqueConstraint(fields=["building", "name"], name="unit_unique_name")]
         verbose_name = _("building unit")
@@ -102,7 +105,7 @@ class Household(models.Model):
         _("area source"), max_length=20, choices=AreaSource.choices, default=AreaSource.REGISTERED
     )
     owner_names = models.CharField(_("owner name(s)"), max_length=200, blank=True)
-    # HMAC of the owner's names and ID-number tail (meetings.identity): equal
+    # HMAC of the owner's names and ID-number tail (compounds.identity): equal
     # keys mean the same owner; the digits themselves are never stored.
     owner_key = models.CharField(max_length=64, blank=True, db_index=True)
     developer_unsold = models.BooleanField(_("developer, unsold"), default=False)
@@ -116,6 +119,7 @@ class Household(models.Model):
     objects = HouseholdQuerySet.as_manager()
 
     class Meta:
+        db_table = "meetings_household"  # created by the meetings app, moved here
         ordering = ["unit__building__sort_key", "unit__sort_key", "sort_key"]
         constraints = [models.UniqueConstraint(fields=["unit", "room"], name="household_unique_room")]
         verbose_name = _("household")
@@ -172,6 +176,7 @@ class RosterUpload(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "meetings_rosterupload"  # created by the meetings app, moved here
         ordering = ["-created_at"]
         verbose_name = _("roster upload")
         verbose_name_plural = _("roster uploads")

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meetings import credentials
-from meetings.access import ROSTER_ROLES, staff_required
-from meetings.models import Building, Household
-from meetings.qr import absolute_url, qr_data_uri
+from compounds import credentials
+from compounds.access import ROSTER_ROLES, staff_required
+from compounds.actions import issue_missing_codes, reissue_code, revoke_code
+from compounds.models import Building, Household
+from compounds.qr import absolute_url, qr_data_uri
 
 # 2 columns x 5 rows on an A4 page (static/css/print.css sizes the slips).
 SLIPS_PER_PAGE = 10
@@ -50,7 +51,7 @@ def _int_param(request, name):
 
 @staff_required(*ROSTER_ROLES)
 def credential_list(request, compound):
-    from meetings.views_roster import purge_expired_uploads
+    from compounds.views_roster import purge_expired_uploads
 
     purge_expired_uploads()  # staff are back in the compound's pages (views_roster says why)
     households = list(_households_with_codes(compound))
@@ -76,7 +77,7 @@ def credential_list(request, compound):
 @staff_required(*ROSTER_ROLES)
 @require_POST
 def credential_issue_missing(request, compound):
-    count = credentials.issue_missing(compound, request.user)
+    count = issue_missing_codes(compound, request.user)
     if count:
         messages.success(
             request,
@@ -103,7 +104,7 @@ def credential_reissue(request, compound, household_id):
     household = _household(compound, household_id)
     if request.method == "POST":
         try:
-            credential = credentials.reissue(household, request.user)
+            credential = reissue_code(household, request.user)
         except credentials.CredentialError:
             messages.error(
                 request,
@@ -126,7 +127,7 @@ def credential_revoke(request, compound, household_id):
     """GET: the confirm page (changes nothing). POST: revoke without a new code."""
     household = _household(compound, household_id)
     if request.method == "POST":
-        revoked = credentials.revoke(household, request.user)
+        revoked = revoke_code(household, request.user)
         if revoked is None:
             messages.info(request, _("%(household)s had no active code.") % {"household": household.label})
         else:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models.roster import Compound, Household
+from compounds.models.roster import Compound, Household
 
 
 class StaffRole(models.Model):
@@ -23,6 +23,7 @@ class StaffRole(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:
+        db_table = "meetings_staffrole"  # created by the meetings app, moved here
         constraints = [models.UniqueConstraint(fields=["user", "compound", "role"], name="staffrole_unique")]
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
@@ -71,6 +72,7 @@ class Credential(models.Model):
     )
 
     class Meta:
+        db_table = "meetings_credential"  # created by the meetings app, moved here
         constraints = [
             models.UniqueConstraint(
                 fields=["household"], condition=Q(revoked_at__isnull=True), name="credential_one_active"

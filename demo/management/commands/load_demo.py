@@ -12,9 +12,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.urls import reverse
 
-from meetings import credentials
-from meetings.models import Compound, Household, Meeting, StaffRole
-from meetings.roster_import import import_roster
+from compounds import credentials
+from compounds.actions import import_roster, issue_missing_codes
+from compounds.models import Compound, Household, StaffRole
+from meetings.models import Meeting
 
 DEMO_COMPOUND = "青梧苑"
 DEMO_MEETING = "青梧苑小区议事会（演示）"
@@ -54,7 +55,7 @@ class Command(BaseCommand):
             )
             if created:
                 self._agenda(meeting)
-            credentials.issue_missing(compound, None)
+            issue_missing_codes(compound, None)
 
         households = (
             Household.objects.filter(compound=compound, is_active=True, kind=Household.Kind.RESIDENCE)
@@ -79,11 +80,11 @@ class Command(BaseCommand):
 
     def _agenda(self, meeting):
         """Two items and a council vote ready to open, as a facilitator would prepare them."""
-        from meetings import agenda
+        from meetings import actions
         from voting.models import Poll
 
-        agenda.add_item(meeting, "加装电梯意见征集", 20, "3幢2单元居民提出加装电梯，请大家发表意见。")
-        bikes = agenda.add_item(meeting, "自行车棚改造", 15, "在3幢北侧建设非机动车棚，预算4万元。")
+        actions.add_item(meeting, "加装电梯意见征集", 20, "3幢2单元居民提出加装电梯，请大家发表意见。")
+        bikes = actions.add_item(meeting, "自行车棚改造", 15, "在3幢北侧建设非机动车棚，预算4万元。")
         Poll.objects.create(
             meeting=meeting,
             item=bikes,

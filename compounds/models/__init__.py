@@ -1,0 +1,33 @@
+"""Models of the compounds app: the roster (compound, buildings, units,
+households, uploads) and who acts for it (staff roles, household credentials).
+
+These tables were created by the meetings app and keep their names
+(`db_table`); migration compounds 0001 moved them here without touching data.
+"""
+
+from compounds.models.roster import Building, BuildingUnit, Compound, Household, RosterUpload, natural_key
+from compounds.models.staff import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    Credential,
+    StaffRole,
+    format_code,
+    new_code,
+    normalize_code,
+)
+
+__all__ = [
+    "Building",
+    "BuildingUnit",
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "Compound",
+    "Credential",
+    "Household",
+    "RosterUpload",
+    "StaffRole",
+    "format_code",
+    "natural_key",
+    "new_code",
+    "normalize_code",
+]

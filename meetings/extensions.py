@@ -1,0 +1,31 @@
+"""Where apps built on meetings plug in, at start-up (their AppConfig.ready).
+
+meetings imports no app above it (voting, and those to come), yet two things
+it does depend on them: whether a sign-in may be undone (not once the
+household voted in an open poll of the households present), and what a
+phone's page shows of its own household besides the panels (its vote).
+"""
+
+# hold(meeting, household) -> a translated reason or None. Called first in
+# the transaction of undo_sign_in: it locks what its own writes lock (voting:
+# the open polls of the households present), so nothing it checked changes
+# before the undo commits, and says why the sign-in must stand.
+attendance_holds = []
+
+# context(meeting, household) -> dict, added to the phone page's context
+# (voting: the household's own line under the current poll).
+phone_contexts = []
+
+
+def hold_attendance(hold):
+    """Register an attendance hold (see attendance_holds)."""
+    if hold not in attendance_holds:
+        attendance_holds.append(hold)
+    return hold
+
+
+def add_to_phone_page(context):
+    """Register a phone page context function (see phone_contexts)."""
+    if context not in phone_contexts:
+        phone_contexts.append(context)
+    return context
