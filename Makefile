@@ -49,6 +49,7 @@ browser-deps:
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Unit and consumer tests only, no browser.
 test-fast: setup

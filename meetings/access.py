@@ -40,23 +40,31 @@ def staff_required(*roles):
     return staff_view(_compound_or_meeting_from_url, roles)
 
 
-def _session_key(meeting_id):
+def join_key(meeting_id):
+    """Where a session keeps the household it joined meeting `meeting_id` as
+    (the one place this key is spelled)."""
     return f"joined:{meeting_id}"
 
 
 def remember_household(request, meeting, credential):
-    """This browser joined `meeting` with `credential` (a household's code).
+    """This browser joined `meeting` with `credential` (a household's code):
+    keep_join, then a new session key (no fixation of a joined session)."""
+    keep_join(request.session, meeting, credential)
+    request.session.cycle_key()
+
+
+def keep_join(session, meeting, credential):
+    """Write into `session` that it joined `meeting` with `credential`.
 
     The session keeps the credential, not only the household: revoking or
     re-issuing the code ends every session that joined with it.
     """
-    request.session[_session_key(meeting.pk)] = [credential.household_id, credential.pk]
-    request.session.cycle_key()
+    session[join_key(meeting.pk)] = [credential.household_id, credential.pk]
 
 
 def forget_household(session, meeting):
     """Leave: this browser no longer acts for a household in `meeting`."""
-    session.pop(_session_key(meeting.pk), None)
+    session.pop(join_key(meeting.pk), None)
 
 
 def resident_household(session, meeting):
@@ -92,7 +100,7 @@ def joined_household(session, meeting_id):
     with, not yet checked: only `residents` says whether it may still act.
     For a request that hands the check to a batch (voting/intake.py); others
     use `resident_household`."""
-    value = session.get(_session_key(meeting_id))
+    value = session.get(join_key(meeting_id))
     # Anything else (a session from before credentials were kept) is no join.
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return value[0], value[1]

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from compounds.models import Building, BuildingUnit, Compound, Credential, Household, StaffRole
+from meetings import access
 from meetings.models import Meeting
 
 
@@ -143,18 +144,21 @@ def english():
         yield
 
 
-def joined_value(household):
-    """What a session holds for a household joined with its active code
-    (meetings.access.remember_household), issuing a code if it has none."""
+def active_code(household):
+    """The household's active credential, issued if it has none."""
     credential = Credential.objects.filter(household=household, revoked_at__isnull=True).first()
-    if credential is None:
-        credential = Credential.objects.create(household=household)
-    return [household.pk, credential.pk]
+    return credential or Credential.objects.create(household=household)
+
+
+def joined_value(household):
+    """(household id, credential id) of a household joined with its active
+    code, as a session holds it (meetings.access.keep_join)."""
+    return [household.pk, active_code(household).pk]
 
 
 def join_session(client, meeting, household):
     """Make the test client a phone joined to `meeting` as `household`."""
     session = client.session
-    session[f"joined:{meeting.pk}"] = joined_value(household)
+    access.keep_join(session, meeting, active_code(household))
     session.save()
     return client

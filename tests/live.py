@@ -8,7 +8,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
 from deliberation.asgi import application
-from tests.conftest import joined_value
+from meetings import access
+from tests.conftest import active_code
 
 ORIGIN = (b"origin", b"http://testserver")
 
@@ -23,7 +24,7 @@ def staff_cookie(user):
 @sync_to_async
 def resident_cookie(meeting, household):
     session = SessionStore()
-    session[f"joined:{meeting.pk}"] = joined_value(household)
+    access.keep_join(session, meeting, active_code(household))
     session.create()
     return session.session_key
 

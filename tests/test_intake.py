@@ -7,7 +7,6 @@ import pytest
 from django.db import connections
 
 from compounds.models import Household
-from deliberation import realtime
 from meetings.actions import join_meeting, open_meeting
 from meetings.models import Meeting
 from tests.conftest import joined_value
@@ -141,8 +140,7 @@ def test_the_screens_are_told_after_the_commit(poll, meeting, households, monkey
     def mark_dirty(meeting_id, names):
         seen.append((meeting_id, set(names), Ballot.objects.filter(poll=poll).count()))
 
-    monkeypatch.setattr(realtime, "mark_dirty", mark_dirty)
-    monkeypatch.setattr(intake, "mark_dirty", mark_dirty)
+    monkeypatch.setattr(actions, "mark_dirty", mark_dirty)
     cast(poll, households[0], "for", "x")
     assert seen == [(meeting.pk, {"turnout"}, 1)]
     cast(poll, households[0], "for", "x")  # a retry changes nothing, tells nobody

@@ -7,6 +7,7 @@ from channels.db import database_sync_to_async
 from django.urls import reverse
 
 from compounds.actions import reissue_code, revoke_code
+from meetings import access
 from meetings.actions import open_meeting
 from tests.live import next_message, open_socket
 from voting import actions
@@ -58,7 +59,7 @@ def test_the_new_code_joins_again(client, live_poll, households, codes, facilita
 
 def test_a_session_from_before_codes_were_kept_is_no_join(client, live_poll, households):
     session = client.session
-    session[f"joined:{live_poll.meeting_id}"] = households[0].pk  # the old format: a bare household id
+    session[access.join_key(live_poll.meeting_id)] = households[0].pk  # the old format: a bare household id
     session.save()
     assert vote(client, live_poll, "k").status_code == 403
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from compounds.electorate import head_of
 from compounds.models import Household
-from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
+from deliberation.realtime import broadcast_on_commit, bump, mark_dirty, tell_sockets_on_commit, touch_on_commit
 from deliberation.storage import forget_deleted_on_commit
 from voting import options, tally
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
@@ -429,3 +429,19 @@ def attendance_hold(meeting, household):
         "%(household)s has already voted in the open poll “%(poll)s”, whose voters are the households "
         "present: undoing the sign-in now would change that poll mid-vote. Undo it after the poll closes."
     ) % {"household": household, "poll": voted.title}
+
+
+# --- Phones' votes, written in batches by voting/intake.py ----------------------
+
+
+def votes_written(meeting_ids):
+    """Inside a batch's transaction: each meeting whose ballots changed gets
+    one new revision for the whole batch."""
+    for meeting_id in meeting_ids:
+        bump(meeting_id)
+
+
+def turnout_changed(meeting_id):
+    """After the batch's commit: the meeting's turnout is marked dirty, and
+    each process's hub renders it within its coalescing window."""
+    mark_dirty(meeting_id, {"turnout"})

@@ -27,7 +27,6 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from deliberation.realtime import bump, mark_dirty
 from meetings import access
 from voting import actions
 from voting.models import Poll
@@ -85,7 +84,7 @@ def cast_phone_vote(poll_id, code, joined, choice, key):
         # Part of the caller's transaction (a test, a batch of its own).
         _write([job])
         for meeting_id in job.notify:
-            transaction.on_commit(lambda meeting_id=meeting_id: mark_dirty(meeting_id, {"turnout"}))
+            transaction.on_commit(lambda meeting_id=meeting_id: actions.turnout_changed(meeting_id))
     else:
         _writer().submit(job)
         if not job.done.wait(WAIT_SECONDS):
@@ -93,7 +92,7 @@ def cast_phone_vote(poll_id, code, joined, choice, key):
         for meeting_id in job.notify:
             # Sent from this request's thread, which asgiref knows how to
             # take back to the server's event loop; the writer has no loop.
-            mark_dirty(meeting_id, {"turnout"})
+            actions.turnout_changed(meeting_id)
     if job.error is not None:
         raise job.error
     return job.poll, job.ballot
@@ -189,8 +188,7 @@ def _write(batch):
                     meetings.add(poll.meeting_id)
                     first_change = first_change or job
             recorder.write()
-        for meeting_id in meetings:
-            bump(meeting_id)
+        actions.votes_written(meetings)
     # Only now, after the commit: a failed batch leaves no job answered. One
     # request per batch tells the screens (a lost mark heals: the hubs see the
     # revision ahead and resync).

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, BuildingUnit, Household
 from meetings.models import AgendaItem, AppendOnly, Meeting
-from voting import tally
+from voting import labels, tally
 
 # The ids are voting.tally's; the words for them belong here, at the edge.
 RULE_CHOICES = [
@@ -263,6 +263,6 @@ def choice_text(poll, choice):
     if not choice:
         return ""
     if not poll.has_options:
-        return str(tally.CHOICE_LABELS.get(choice, choice))
-    labels = dict(poll.options.values_list("pk", "label"))
-    return "、".join(labels.get(int(pk), pk) for pk in choice.split(",") if pk.isdigit())
+        return str(labels.choice_label(choice))
+    option_labels = dict(poll.options.values_list("pk", "label"))
+    return "、".join(option_labels.get(int(pk), pk) for pk in choice.split(",") if pk.isdigit())

@@ -7,7 +7,7 @@ from django.db.models import Count, Max
 
 from deliberation.realtime import FACILITATOR, panel
 from meetings.models import Attendance
-from voting import actions, options, tally
+from voting import actions, labels, options, tally
 from voting.models import Ballot, Poll
 
 
@@ -23,7 +23,7 @@ def current_poll(meeting):
 @panel("poll", "voting/panels/poll.html")
 def poll_panel(meeting, audience):
     poll = current_poll(meeting)
-    context = {"poll": poll, "choices": [(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO]}
+    context = {"poll": poll, "choices": [(c, labels.choice_label(c)) for c in tally.YES_NO]}
     if poll is not None and poll.has_options:
         context["choices"] = [(str(o.pk), o.label) for o in poll.options.all()]
     if poll is not None and poll.certificate:
@@ -79,7 +79,7 @@ def result_bars(certificate):
     return [
         {
             "choice": c,
-            "label": tally.CHOICE_LABELS[c],
+            "label": labels.choice_label(c),
             "households": result[c]["households"],
             "heads": result[c]["heads"],
             "area": result[c]["area"],
@@ -167,7 +167,7 @@ def condition_row(condition):
     """A condition as a certificate line: measured / of = percent, against the threshold."""
     ratio = condition.ratio
     return {
-        "label": condition.label,
+        "label": labels.condition_label(condition.name),
         "measure": condition.measure,
         "numerator": condition.numerator,
         "denominator": condition.denominator,

@@ -36,9 +36,15 @@ from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
 
-from django.utils.translation import gettext_lazy as _
-
 from compounds.electorate import Summary, Unit, format_area, head_of, summarize
+
+
+def _(text):
+    """Marks a label for translation without importing Django, so this module
+    stays pure Python: makemessages collects `_("...")`, and the pages and the
+    command translate the English text where they show it (voting/labels.py)."""
+    return text
+
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 YES_NO = (FOR, AGAINST, ABSTAIN)

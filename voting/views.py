@@ -16,7 +16,7 @@ from compounds.ratelimit import over_limit
 from meetings import access
 from meetings.models import Meeting
 from meetings.responses import action_response
-from voting import actions, intake, tally
+from voting import actions, intake
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
 from voting.models import Ballot, BallotAudit, Poll, VoteReceipt, choice_text
 from voting.panels import current_poll, small_secret_electorate
@@ -232,5 +232,5 @@ def certificate(request, poll_id):
         shown.pop("participants", None)
     if request.GET.get("format") == "json":
         return JsonResponse(shown, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    context = {"poll": poll, "c": shown, "labels": tally.CHOICE_LABELS, "staff": staff}
+    context = {"poll": poll, "c": shown, "staff": staff}
     return render(request, "voting/certificate.html", context)

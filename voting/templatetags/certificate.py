@@ -2,7 +2,7 @@
 
 from django import template
 
-from voting import tally
+from voting import labels
 from voting.models import RULE_CHOICES, Ballot, Poll
 
 register = template.Library()
@@ -15,7 +15,7 @@ def rule_label(rule_id):
 
 @register.filter
 def choice_label(choice):
-    return tally.CHOICE_LABELS.get(choice, choice)
+    return labels.choice_label(choice)
 
 
 @register.filter
@@ -41,7 +41,7 @@ def option_labels(labels, option_ids):
 
 @register.filter
 def condition_label(name):
-    return tally.CONDITIONS[name][2] if name in tally.CONDITIONS else name
+    return labels.condition_label(name)
 
 
 @register.filter

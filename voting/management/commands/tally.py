@@ -24,8 +24,8 @@ from compounds import roster_import
 from compounds.electorate import DEVELOPER_HEAD, round_area
 from compounds.models import Compound, Household
 from compounds.roster_import import RosterError, normalize_word, read_table, validate
-from voting import tally
-from voting.tally import ABSTAIN, AGAINST, CHOICE_LABELS, FOR, RULES, PlacedUnit, Scope
+from voting import labels, tally
+from voting.tally import ABSTAIN, AGAINST, FOR, RULES, PlacedUnit, Scope
 
 # Ballot columns: the roster's own spellings for the place, plus the choice.
 COLUMNS = {
@@ -401,7 +401,7 @@ def disagreement_problems(units, ballots, lines):
         cast = sorted((lines[key], key, choice) for key, choice in disagreement.ballots)
         listed = ", ".join(
             _("line %(line)d %(household)s %(choice)s")
-            % {"line": line, "household": key, "choice": CHOICE_LABELS[choice]}
+            % {"line": line, "household": key, "choice": labels.choice_label(choice)}
             for line, key, choice in cast
         )
         if disagreement.head == DEVELOPER_HEAD:
@@ -429,7 +429,7 @@ def report_lines(result):
         }
 
     lines = [
-        _("Rule: %(rule)s (%(id)s)") % {"rule": rule.label, "id": rule.id},
+        _("Rule: %(rule)s (%(id)s)") % {"rule": labels.rule_label(rule.id), "id": rule.id},
         _("Scope: %(scope)s") % {"scope": result.scope or _("all voting households")},
         _("Electorate: %(who)s") % {"who": who(result.electorate)},
         _("Ballots: %(count)d") % {"count": result.ballots},
@@ -437,7 +437,7 @@ def report_lines(result):
     ]
     for choice, summary in result.votes.items():
         lines.append(
-            _("%(choice)s: %(who)s") % {"choice": str(CHOICE_LABELS[choice]).capitalize(), "who": who(summary)}
+            _("%(choice)s: %(who)s") % {"choice": str(labels.choice_label(choice)).capitalize(), "who": who(summary)}
         )
     lines.append(_("Conditions:"))
     lines.extend(f"  {describe(condition)}" for condition in result.conditions)
@@ -466,7 +466,7 @@ def describe(condition):
         share = f" {'=' if exact else '≈'} {percent}%"
     comparison = "≥" if condition.inclusive else ">"
     mark = "✓" if condition.met else "✗"
-    return f"{condition.label}: {numbers}{share} {comparison} {condition.threshold} {mark}"
+    return f"{labels.condition_label(condition.name)}: {numbers}{share} {comparison} {condition.threshold} {mark}"
 
 
 def _area(area):
