@@ -10,11 +10,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from compounds.actions import import_roster
 from deliberation import realtime
 from deliberation.realtime import AUDIENCES, panels_for, render_panels
 from meetings import actions as meeting_actions
 from meetings.models import FloorRequest, Meeting
+from tests.conftest import joined_value
 from voting import actions as voting_actions
+from voting import intake
 from voting.models import Poll, PollOption
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -142,11 +145,41 @@ def test_every_action_pushes_what_it_changes(
         ),
     )
     step("close the choice", lambda: voting_actions.close_poll(state["poll"]))
+    step("edit the meeting", lambda: edit_meeting(m))
+    step("open a third poll", create_poll())
+    step("start it", lambda: voting_actions.open_poll(state["poll"]))
+    step(
+        "a phone votes through the writer",
+        lambda: intake.cast_phone_vote(state["poll"].pk, meeting.code, joined_value(households[1]), "for", "w1"),
+    )
+    step("a new roster adds a household", lambda: import_roster_with_one_more(meeting.compound))
     step("close the meeting", lambda: meeting_actions.close_meeting(meeting))
 
     for name, action in steps:
         clock[0] += timedelta(seconds=7)  # time passes between actions, not within one
         check(name, m, sent, django_capture_on_commit_callbacks, action)
+
+
+def edit_meeting(meeting_id):
+    from meetings.forms import MeetingForm
+
+    meeting = Meeting.objects.get(pk=meeting_id)
+    data = {"title": "议事会（改）", "kind": meeting.kind, "place": "活动室", "speech_limit_seconds": 120}
+    form = MeetingForm({**data, "speeches_per_item": 1, "alternate_stances": "on"}, instance=meeting)
+    assert form.is_valid(), form.errors
+    meeting_actions.save_meeting(form)
+
+
+def import_roster_with_one_more(compound):
+    """The compound's roster as a file, plus one new household."""
+    rows = [
+        f"{h.unit.building.name},{h.unit.name},{h.room},{h.get_kind_display()},{h.area},,{h.owner_names},,,"
+        for h in compound.households.select_related("unit__building")
+    ]
+    rows.append("3幢,1单元,101,住宅,90.00,,新业主,,,")
+    data = "\n".join(["楼栋,单元,室号,类型,专有面积,面积来源,业主姓名,证件号后六位,联系电话,备注", *rows])
+    report = import_roster(compound.name, data.encode(), "roster.csv")
+    assert (report.created, report.retired) == (1, 0)
 
 
 def _waiting(meeting_id):
