@@ -1,17 +1,19 @@
-"""Live panels of the meeting pages, registered with the realtime core.
+"""Live panels of the meeting pages, and meetings as the realtime core's rooms.
 
 Each context function reads what one audience sees; it is called once per
 audience per push, never once per socket, so it must not depend on who looks.
+The panels register themselves on import; MeetingsConfig.ready registers the
+room functions at the end of this module (deliberation/realtime/rooms.py).
 """
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Household
-from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, once_per_render, panel
 from meetings import floor, queue
-from meetings.models import Attendance, FloorRequest
+from meetings.models import Attendance, FloorRequest, Meeting
 
 
 @panel("status", "meetings/panels/status.html")
@@ -58,21 +60,9 @@ def agenda(meeting, audience):
     }
 
 
-def once_per_render(meeting, name, read):
-    """`read(meeting)`, shared by the audiences a push renders together (the
-    speaker and the queue are the same for all of them); see
-    realtime.panel_contexts."""
-    reads = getattr(meeting, "panel_reads", None)
-    if reads is None:
-        return read(meeting)
-    if name not in reads:
-        reads[name] = read(meeting)
-    return reads[name]
-
-
 @panel("speaker", "meetings/panels/speaker.html")
 def speaker(meeting, audience):
-    speech = once_per_render(meeting, "speech", lambda m: floor.current_speech(m.current_item))
+    speech = once_per_render("speech", lambda: floor.current_speech(meeting.current_item))
     context = {"item": meeting.current_item, "speech": speech}
     if speech:
         context["elapsed"] = speech.spoken_seconds()
@@ -91,7 +81,7 @@ REASONS = {
 
 @panel("queue", "meetings/panels/queue.html")
 def speaker_queue(meeting, audience):
-    ordered = once_per_render(meeting, "queue", floor.ordered_queue)
+    ordered = once_per_render("queue", lambda: floor.ordered_queue(meeting))
     entries = [{"request": request, "reason": REASONS[reason]} for request, reason in ordered]
     return {
         "item": meeting.current_item,
@@ -100,3 +90,19 @@ def speaker_queue(meeting, audience):
         "stances": FloorRequest.Stance,
         "limit": meeting.speeches_per_item,
     }
+
+
+# --- Meetings as the realtime core's rooms --------------------------------------
+
+
+def load_meeting(meeting_id):
+    """The meeting with what the panels read of it besides (its compound)."""
+    return Meeting.objects.select_related("compound").get(pk=meeting_id)
+
+
+def bump_revision(meeting_id):
+    Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
+
+
+def revisions(meeting_ids):
+    return dict(Meeting.objects.filter(pk__in=meeting_ids).values_list("pk", "revision"))

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from compounds.actions import import_roster
-from deliberation import realtime
-from deliberation.realtime import AUDIENCES, panels_for, render_panels
+from deliberation.realtime import AUDIENCES, panels_for, render_panels, writes
 from meetings import actions as meeting_actions
 from meetings.models import FloorRequest, Meeting
 from tests.conftest import joined_value
@@ -36,7 +35,7 @@ def clock(monkeypatch):
 @pytest.fixture
 def sent(monkeypatch):
     messages = []
-    monkeypatch.setattr(realtime, "_send", lambda group, message: messages.append(message))
+    monkeypatch.setattr(writes, "_send", lambda group, message: messages.append(message))
     return messages
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from deliberation import realtime
+from deliberation.realtime import writes
 from meetings import actions, floor
 from meetings.actions import ActionError, open_meeting
 from meetings.models import FloorRequest, Meeting
@@ -19,13 +20,13 @@ pytestmark = pytest.mark.usefixtures("english")
 def pushed(monkeypatch):
     """The panel names each committed action pushes, in order."""
     names = []
-    real_push = realtime.push
+    real_push = writes.push
 
     def record(meeting_id, panel_names):
         names.append(set(panel_names))
         real_push(meeting_id, panel_names)
 
-    monkeypatch.setattr(realtime, "push", record)
+    monkeypatch.setattr(writes, "push", record)
     return names
 
 
@@ -231,7 +232,7 @@ def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
     reads, sent = [], []
     real_ordered_queue = floor.ordered_queue
     monkeypatch.setattr(floor, "ordered_queue", lambda meeting: reads.append(1) or real_ordered_queue(meeting))
-    monkeypatch.setattr(realtime, "_send", lambda group, message: sent.append((group, message)))
+    monkeypatch.setattr(writes, "_send", lambda group, message: sent.append((group, message)))
     realtime.push(room.pk, {"speaker", "queue"})
     assert len(reads) == 1  # not once per audience
     assert len(sent) == len(realtime.AUDIENCES) * len(realtime.languages())
@@ -241,3 +242,10 @@ def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
     # One context, two languages: each rendered in its own.
     assert "first come" in queues["en"] and "按先后顺序" in queues["zh-hans"]
     assert "按先后顺序" not in queues["en"]
+
+
+def test_outside_a_push_a_shared_read_is_read_each_time():
+    reads = []
+    for _ in range(2):
+        realtime.once_per_render("queue", lambda: reads.append(1))
+    assert len(reads) == 2

@@ -4,6 +4,7 @@ import asyncio
 import json
 import time
 
+import pytest
 from channels.layers import InMemoryChannelLayer
 
 from deliberation.realtime import LOST, Hub, dirty_group, group_name
@@ -299,3 +300,11 @@ async def test_a_resync_whose_render_fails_is_tried_again():
     hub.render_state = render_state
     await hub.check_revisions()
     assert socket.received == [{"type": "state", "rev": 5, "panels": {}}]
+
+
+def test_the_realtime_core_needs_an_app_to_register_its_rooms(monkeypatch):
+    from deliberation.realtime import rooms
+
+    monkeypatch.setattr(rooms, "_registered", None)
+    with pytest.raises(RuntimeError, match="register_rooms"):
+        rooms.load_room(1)

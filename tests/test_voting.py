@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 
 from compounds.models import Building, BuildingUnit, Household
-from deliberation import realtime
+from deliberation.realtime import writes
 from meetings.actions import join_meeting, open_meeting
 from voting import actions
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
@@ -215,8 +215,8 @@ def test_ballots_mark_the_turnout_dirty_instead_of_rendering(
     poll, households, monkeypatch, django_capture_on_commit_callbacks
 ):
     dirty, pushed = [], []
-    monkeypatch.setattr(realtime, "mark_dirty", lambda meeting_id, names: dirty.append(set(names)))
-    monkeypatch.setattr(realtime, "push", lambda meeting_id, names: pushed.append(set(names)))
+    monkeypatch.setattr(writes, "mark_dirty", lambda meeting_id, names: dirty.append(set(names)))
+    monkeypatch.setattr(writes, "push", lambda meeting_id, names: pushed.append(set(names)))
     with django_capture_on_commit_callbacks(execute=True):
         actions.cast(poll, households[0], "for")
     assert dirty == [{"turnout"}] and pushed == []
@@ -259,7 +259,7 @@ def test_opening_and_closing_push_the_turnout_at_once(
     live, households, monkeypatch, django_capture_on_commit_callbacks
 ):
     pushed = []
-    monkeypatch.setattr(realtime, "push", lambda meeting_id, names: pushed.append(set(names)))
+    monkeypatch.setattr(writes, "push", lambda meeting_id, names: pushed.append(set(names)))
     poll = Poll.objects.create(meeting=live, title="x")
     with django_capture_on_commit_callbacks(execute=True):
         actions.open_poll(poll)

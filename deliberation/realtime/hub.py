@@ -1,20 +1,14 @@
-"""The one place realtime pushes leave from.
-
-Writes others must see go through an action function (meetings/actions.py,
-voting/actions.py) which, inside its transaction, calls `bump(meeting_id)`
-and `broadcast_on_commit(meeting_id, panels)`. After the commit each named
-panel is rendered once per audience (facilitator, resident, projector) and
-published on that audience's group (one per language) with the meeting's
-revision number.
+"""The per-process hub: one channel-layer subscription per group, fanned out
+to this process's sockets.
 
 Fan-out does not go through the channel layer per socket. Each server
-process holds one `Hub`: one layer subscription per audience group that has
-sockets in this process, fanned out locally. Panels that change with every
-vote are only marked dirty by the commit and rendered by each hub at most
-every few hundred milliseconds. A push carries whole panels, so
-a push that is lost (a Redis reconnect, a sleeping phone) is healed by the
-next one, and a client that (re)connects or wakes up asks for the full state,
-served from a per-revision cache so a reconnect storm renders once.
+process holds one `Hub` (per event loop, `get_hub`): one layer subscription
+per audience group that has sockets in this process, fanned out locally.
+Coalesced panels, marked dirty by the writes, are rendered by each hub at
+most once per window for its own sockets. A watchdog compares the
+revisions this process has sent with the database's and sends the full
+state where a push was lost. Full states for (re)connecting sockets are
+cached per group and revision, so a reconnect storm renders once.
 """
 
 import asyncio
@@ -23,265 +17,31 @@ import logging
 import time
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import translation
 
-from deliberation import quiet_gc, wire
+from deliberation import quiet_gc
+
+from . import rooms
+from .groups import dirty_group, group_name
+from .panels import coalesce_seconds, panels_for, render_panels, state_message
+from .sockets import send_all, stamped
 
 log = logging.getLogger(__name__)
 
-FACILITATOR = "facilitator"
-RESIDENT = "resident"
-PROJECTOR = "projector"
-AUDIENCES = (FACILITATOR, RESIDENT, PROJECTOR)
-
-
-def languages():
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def group_name(meeting_id, audience, language):
-    """Pushes are rendered once per audience and language, sent to this group."""
-    return f"meeting.{meeting_id}.{audience}.{language}"
-
-
-# --- Panels -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Panel:
-    """A piece of a live page, replaced whole by element id `panel-<name>`.
-
-    `context(meeting, audience)` returns the template context; the template
-    receives it plus `meeting`, `audience` and `rev`. `coalesce` panels (live
-    tallies, changed by every vote) are rendered and pushed at most every
-    REALTIME_COALESCE_SECONDS.
-    """
-
-    name: str
-    template: str
-    audiences: tuple
-    context: object
-    coalesce: bool = False
-
-
-_panels: dict[str, Panel] = {}
-
-
-def panel(name, template, audiences=AUDIENCES, coalesce=False):
-    """Register a panel's context function (apps do this in panels.py)."""
-
-    def register(func):
-        _panels[name] = Panel(name, template, tuple(audiences), func, coalesce)
-        return func
-
-    return register
-
-
-def panels_for(audience):
-    return [p for p in _panels.values() if audience in p.audiences]
-
-
-def panel_contexts(meeting, audience, names=None, reads=None):
-    """{name: context} for this audience, all panels or only `names`.
-
-    Contexts hold data and lazy translations, never translated text, so one
-    context serves every language: a push reads the database once per
-    audience, then renders it in each language. `reads`: a dict shared by
-    the audiences of one push, where context functions keep what is the same
-    for all of them (meetings.panels.once_per_render).
-    """
-    meeting.panel_reads = {} if reads is None else reads
-    try:
-        return {p.name: p.context(meeting, audience) for p in panels_for(audience) if names is None or p.name in names}
-    finally:
-        del meeting.panel_reads
-
-
-def render_panels(meeting, audience, language, names=None, contexts=None):
-    """{name: html} for this audience in `language`, all panels or only `names`
-    (or those of `contexts`, from `panel_contexts`)."""
-    if contexts is None:
-        contexts = panel_contexts(meeting, audience, names)
-    base = {"meeting": meeting, "audience": audience, "rev": meeting.revision}
-    with translation.override(language):
-        return {
-            name: render_to_string(_panels[name].template, {**base, **context}) for name, context in contexts.items()
-        }
-
-
-def coalesce_seconds(audience):
-    """How long a coalesced panel waits before it is rendered for `audience`.
-
-    The projector and the console follow a vote burst closely; phones get the
-    count less often: a phone has no use for three updates a second, and every
-    push to a room of phones costs the server as much as a queue change.
-    """
-    if audience == RESIDENT:
-        return settings.REALTIME_RESIDENT_COALESCE_SECONDS
-    return settings.REALTIME_COALESCE_SECONDS
-
-
-def stamped(text):
-    """A JSON object message with the server's clock (ms) at sending added.
-
-    Cached and coalesced messages are sent later than they were rendered;
-    clients set their clock offset from this, so every screen counts a
-    speech down from the same server time.
-    """
-    return f'{{"now":{int(time.time() * 1000)},{text[1:]}'
-
-
-def state_message(meeting, audience, language):
-    """The full state of one audience's page, as sent on (re)connect."""
-    panels = render_panels(meeting, audience, language)
-    return json.dumps({"type": "state", "rev": meeting.revision, "panels": panels})
-
-
-# --- Writes -------------------------------------------------------------------
-
-
-def bump(meeting_id):
-    """Advance the meeting's revision; call inside the action's transaction."""
-    from meetings.models import Meeting
-
-    Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
-
-
-def broadcast_on_commit(meeting_id, panels=None, coalesce=True):
-    """After the surrounding transaction commits, push `panels` (None: all of
-    them) to every audience.
-
-    Panels that change with every vote (coalesce=True) are not rendered here:
-    the commit only marks them dirty, and each process's hub renders them at
-    most once per REALTIME_COALESCE_SECONDS for its own sockets. The others
-    are rendered now, once per audience and language, and published.
-
-    coalesce=False renders every named panel now (a poll opening or closing
-    changes the turnout panel's very shape, not just a count).
-
-    Outside a transaction (autocommit) the push happens at once. A failed
-    transaction pushes nothing.
-    """
-    names = frozenset(_panels if panels is None else panels)
-    coalesced = frozenset(n for n in names if coalesce and _panels[n].coalesce)
-    if names - coalesced:
-        transaction.on_commit(lambda: push(meeting_id, names - coalesced))
-    if coalesced:
-        transaction.on_commit(lambda: mark_dirty(meeting_id, coalesced))
-
-
-def touch_on_commit(meeting_id, panels):
-    """For a write that changes only coalesced panels (a vote, a join).
-
-    The revision advances after the commit, in its own one-statement
-    transaction, and the panels are marked dirty. Bumping inside the write's
-    transaction would make a burst of votes queue on the meeting row for the
-    whole of each vote's transaction.
-    """
-    names = frozenset(panels)
-    assert all(_panels[n].coalesce for n in names), "touch_on_commit is for coalesced panels"
-
-    def after_commit():
-        # A transaction of its own, so on SQLite it queues for the process's
-        # write lock with the others (deliberation/sqlite) instead of polling.
-        with transaction.atomic():
-            bump(meeting_id)
-        mark_dirty(meeting_id, names)
-
-    transaction.on_commit(after_commit)
-
-
-def push(meeting_id, names):
-    from meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
-    reads = {}
-    for audience in AUDIENCES:
-        wanted = {p.name for p in panels_for(audience) if p.name in names}
-        if not wanted:
-            continue
-        contexts = panel_contexts(meeting, audience, wanted, reads)
-        for language in languages():
-            group = group_name(meeting_id, audience, language)
-            panels = render_panels(meeting, audience, language, contexts=contexts)
-            _send(group, {"type": "hub.push", "group": group, "rev": meeting.revision, "panels": panels})
-
-
-def mark_dirty(meeting_id, names):
-    group = dirty_group(meeting_id)
-    _send(group, {"type": "hub.dirty", "group": group, "meeting": meeting_id, "names": sorted(names)})
-
-
-def tell_sockets_on_commit(meeting_ids, tag, message=None, close_code=None):
-    """After the commit, reach this meeting's sockets tagged `tag` (a socket's
-    `tags`, e.g. "household:12"), in every process: send them `message` (a
-    dict, JSON-encoded, for things only that socket's page should hear, like
-    "your own vote line changed"), or close them with `close_code` (a revoked
-    household code). Nothing else in the message says who the tag is, so other
-    sockets learn nothing."""
-    meeting_ids = list(meeting_ids)
-
-    def after_commit():
-        for meeting_id in meeting_ids:
-            group = dirty_group(meeting_id)
-            _send(
-                group,
-                {
-                    "type": "hub.tagged",
-                    "group": group,
-                    "meeting": meeting_id,
-                    "tag": tag,
-                    "text": json.dumps(message) if message is not None else None,
-                    "close": close_code,
-                },
-            )
-
-    transaction.on_commit(after_commit)
-
-
-def dirty_group(meeting_id):
-    """Every process with sockets of the meeting listens here for coalesced panels."""
-    return f"meeting.{meeting_id}.dirty"
-
-
-def _send(group, message):
-    try:
-        async_to_sync(get_channel_layer().group_send)(group, message)
-    except Exception:
-        # The write is committed; a lost push heals on the next one and on
-        # every client's resync. Never fail the user's request here.
-        log.exception("realtime push failed for %s", group)
-
-
-# --- The per-process hub ------------------------------------------------------
-
-
-def _revisions(meeting_ids):
-    from meetings.models import Meeting
-
-    return dict(Meeting.objects.filter(pk__in=meeting_ids).values_list("pk", "revision"))
+# In Hub.suspect: a push is known to be lost, resync at the next check.
+LOST = float("inf")
 
 
 def _render_state(meeting_id, audience, language):
-    from meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    meeting = rooms.load_room(meeting_id)
     return meeting.revision, state_message(meeting, audience, language)
 
 
 def _render_dirty(meeting_id, audience, language, names):
-    from meetings.models import Meeting
-
-    meeting = Meeting.objects.select_related("compound").get(pk=meeting_id)
+    meeting = rooms.load_room(meeting_id)
     return meeting.revision, render_panels(meeting, audience, language, names)
 
 
@@ -299,7 +59,7 @@ class Hub:
         # Rendering runs in the thread pool, not in the one thread that
         # serves requests' sync code, so a tally render never holds up a vote.
         self.render = render or database_sync_to_async(_render_dirty, thread_sensitive=False)
-        self.revisions = revisions or database_sync_to_async(_revisions, thread_sensitive=False)
+        self.revisions = revisions or database_sync_to_async(rooms.revisions, thread_sensitive=False)
         self.render_state = render_state or database_sync_to_async(_render_state, thread_sensitive=False)
         self.seen = {}  # meeting_id -> newest revision this process has sent
         self.suspect = {}  # meeting_id -> a newer revision noticed by the last check
@@ -360,11 +120,6 @@ class Hub:
 
     def _meeting_groups(self, meeting_id):
         return [group for group, key in self.groups.items() if key[0] == meeting_id]
-
-    def member_count(self, group=None):
-        if group is not None:
-            return len(self.sockets.get(group, ()))
-        return sum(len(s) for s in self.sockets.values())
 
     async def _read(self):
         while True:
@@ -543,42 +298,6 @@ class Hub:
             if current is None or current[0] <= rev:
                 self.state_cache[group] = (rev, text)
         return text
-
-
-# In Hub.suspect: a push is known to be lost, resync at the next check.
-LOST = float("inf")
-
-
-async def send_all(sockets, text):
-    """Send `text` to every socket: framed once and written straight to
-    Daphne's connections where the socket has one (deliberation/wire.py),
-    else through the socket's own send.
-
-    Returns how many sockets it failed (0: the push went out to all). A
-    socket whose send raises does not stop the others; the failures are
-    logged at ERROR, once per push. (Neither Daphne nor the direct write
-    raises for a closed connection: a send that raises is a bug or an
-    upgrade's change.) A socket whose direct write raised is moved to its
-    own send for good, so the resync that follows reaches it."""
-    frame = None
-    failed = 0
-    for socket in sockets:
-        try:
-            protocol = getattr(socket, "protocol", None)
-            if protocol is not None:
-                frame = frame or wire.prepare(text)
-                wire.write(protocol, frame)
-            else:
-                await socket.send_text(text)
-        except Exception as error:
-            if not failed:
-                first = error
-            failed += 1
-            if getattr(socket, "protocol", None) is not None:
-                socket.protocol = None
-    if failed:
-        log.error("a push failed for %d of %d sockets", failed, len(sockets), exc_info=first)
-    return failed
 
 
 _hubs = weakref.WeakKeyDictionary()
