@@ -159,27 +159,31 @@ async def test_a_lost_push_is_healed_by_the_revision_check():
 
 def hub_expecting_no_resync(database):
     """A hub with one socket whose revision check reads `database`
-    ({meeting: revision}) and fails the test if it ever resyncs."""
+    ({meeting: revision}), and the list of the groups it resyncs (a test
+    asserts it stays empty: the hub logs a failing render and goes on)."""
+    resynced = []
 
     async def revisions(ids):
         return {i: database[i] for i in ids}
 
     async def render_state(*key):
+        resynced.append(key)
         raise AssertionError("no resync expected")
 
     hub = Hub(InMemoryChannelLayer(), revisions=revisions, render_state=render_state)
     hub.sockets[GROUP].add(FakeSocket())
     hub.groups[GROUP] = KEY
-    return hub
+    return hub, resynced
 
 
 async def test_a_push_arriving_between_checks_needs_no_resync():
     database = {1: 5}
-    hub = hub_expecting_no_resync(database)
+    hub, resynced = hub_expecting_no_resync(database)
     database[1] = 6
     await hub.check_revisions()  # behind: suspect
     await hub.fan_out(GROUP, 6, {"a": "y"})  # the push arrives
     await hub.check_revisions()
+    assert resynced == []
 
 
 async def test_a_steady_stream_of_votes_is_not_taken_for_lost_pushes():
@@ -187,12 +191,13 @@ async def test_a_steady_stream_of_votes_is_not_taken_for_lost_pushes():
     last coalesced push; as long as each push covers what the previous check
     saw, nothing is lost and no full state is sent."""
     database = {1: 5}
-    hub = hub_expecting_no_resync(database)
+    hub, resynced = hub_expecting_no_resync(database)
     for _ in range(5):
         database[1] += 10
         await hub.check_revisions()  # ahead of what was sent
         await hub.fan_out(GROUP, database[1], {"turnout": "n"})  # the coalesced push
         database[1] += 3  # more votes since that render
+    assert resynced == []
 
 
 class BrokenSocket(FakeSocket):
@@ -300,6 +305,78 @@ async def test_a_resync_whose_render_fails_is_tried_again():
     hub.render_state = render_state
     await hub.check_revisions()
     assert socket.received == [{"type": "state", "rev": 5, "panels": {}}]
+
+
+def state_of(rev):
+    async def render():
+        return rev, json.dumps({"type": "state", "rev": rev, "panels": {}})
+
+    return render
+
+
+PHONE_KEY = (1, "resident", "en")
+PHONE_GROUP = group_name(*PHONE_KEY)
+
+
+@pytest.mark.parametrize("how", ["push", "state on connect"])
+async def test_a_socket_connecting_does_not_hide_a_push_lost_for_the_other_groups(how):
+    """A full state sent to one connecting socket says nothing of the sockets
+    already there: a push they lost must still be found by the revision check."""
+    database = {1: 5}
+    states = []
+    hub = hub_with_database(database, states)
+    projector = FakeSocket()
+    hub.sockets[GROUP].add(projector)
+    hub.groups[GROUP] = KEY
+    if how == "push":
+        await hub.fan_out(GROUP, 5, {"a": "x"})
+    else:
+        projector.received.append(json.loads(await hub.state(GROUP, 5, state_of(5))))
+    database[1] = 6  # its push never reaches this process
+    hub.sockets[PHONE_GROUP].add(FakeSocket())
+    hub.groups[PHONE_GROUP] = PHONE_KEY
+    await hub.state(PHONE_GROUP, 6, state_of(6))  # a phone connects
+    assert hub.sent[PHONE_GROUP] == 6
+    await hub.check_revisions()
+    await hub.check_revisions()
+    assert KEY in states
+    assert projector.received[-1] == {"type": "state", "rev": 6, "panels": {}}
+
+
+async def test_sockets_connecting_to_a_quiet_meeting_are_not_resynced():
+    database = {1: 5}
+    hub, resynced = hub_expecting_no_resync(database)
+    hub.sockets[PHONE_GROUP].add(FakeSocket())
+    hub.groups[PHONE_GROUP] = PHONE_KEY
+    await hub.state(GROUP, 5, state_of(5))
+    await hub.state(PHONE_GROUP, 5, state_of(5))
+    for _ in range(3):
+        await hub.check_revisions()
+    assert resynced == []
+
+
+async def test_a_meeting_all_of_whose_sockets_left_starts_afresh():
+    """The watchdog forgets a meeting with no local socket left: sockets that
+    come back later are up to date with the state they are sent."""
+    database = {1: 5}
+    hub, resynced = hub_expecting_no_resync(database)
+    hub.sockets.clear()
+    hub.groups.clear()
+    socket = FakeSocket()
+    await hub.join(KEY, socket)
+    try:
+        await hub.fan_out(GROUP, 5, {"a": "x"})
+        await hub.leave(KEY, socket)
+        assert hub.seen == {}
+        database[1] = 9  # meanwhile, with nobody here to push to
+        await hub.join(KEY, socket)
+        await hub.state(GROUP, 9, state_of(9))
+        for _ in range(3):
+            await hub.check_revisions()
+        assert resynced == []
+    finally:
+        hub.reader.cancel()
+        hub.watchdog.cancel()
 
 
 def test_the_realtime_core_needs_an_app_to_register_its_rooms(monkeypatch):

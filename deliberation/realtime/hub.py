@@ -61,7 +61,8 @@ class Hub:
         self.render = render or database_sync_to_async(_render_dirty, thread_sensitive=False)
         self.revisions = revisions or database_sync_to_async(rooms.revisions, thread_sensitive=False)
         self.render_state = render_state or database_sync_to_async(_render_state, thread_sensitive=False)
-        self.seen = {}  # meeting_id -> newest revision this process has sent
+        self.seen = {}  # meeting_id -> newest revision a push or resync delivered to this process's sockets
+        self.first_state = {}  # meeting_id -> before any push: the oldest full state's revision sent
         self.suspect = {}  # meeting_id -> a newer revision noticed by the last check
         self.watchdog = None
         self.channel = None
@@ -117,6 +118,11 @@ class Hub:
             await self.layer.group_discard(group, self.channel)
             if not self._meeting_groups(key[0]):
                 await self.layer.group_discard(dirty_group(key[0]), self.channel)
+                # No socket of the meeting is left to be behind: a socket that
+                # comes back starts from the state it is sent.
+                self.seen.pop(key[0], None)
+                self.first_state.pop(key[0], None)
+                self.suspect.pop(key[0], None)
 
     def _meeting_groups(self, meeting_id):
         return [group for group, key in self.groups.items() if key[0] == meeting_id]
@@ -186,13 +192,17 @@ class Hub:
                 log.exception("revision check failed")
             quiet_gc.collect_if_quiet(self.last_push)
 
+    def _has(self, meeting_id):
+        """The revision every local socket of the meeting is taken to hold."""
+        return self.seen.get(meeting_id, self.first_state.get(meeting_id, -1))
+
     async def check_revisions(self):
         meetings = {key[0] for key in self.groups.values()}
         if not meetings:
             return
         current = await self.revisions(list(meetings))
         for meeting_id in meetings:
-            rev, seen = current.get(meeting_id, 0), self.seen.get(meeting_id, -1)
+            rev, seen = current.get(meeting_id, 0), self._has(meeting_id)
             noticed = self.suspect.pop(meeting_id, None)
             if noticed is not None and seen < noticed:
                 # Nothing sent since the last check has reached the revision
@@ -234,6 +244,18 @@ class Hub:
     def _sent(self, group, rev):
         if group in self.sockets and rev > self.sent.get(group, -1):
             self.sent[group] = rev
+
+    def _sent_state(self, group, rev):
+        """A full state at `rev` goes to one connecting or resyncing socket
+        of `group`. It is not the meeting seen at `rev`: the group's other
+        sockets and the meeting's other groups may have missed a push that
+        this state holds, and only the watchdog would heal them. Until the
+        first push, the oldest state sent is what every local socket of the
+        meeting holds at least, so a quiet meeting is not resynced."""
+        self._sent(group, rev)
+        key = self.groups.get(group)
+        if key is not None and key[0] not in self.seen:
+            self.first_state[key[0]] = min(rev, self.first_state.get(key[0], rev))
 
     def up_to_date(self, group, rev):
         """Does a socket of `group` that has received revision `rev` hold
@@ -278,11 +300,11 @@ class Hub:
 
         `revision` is the meeting's current revision (a cheap query);
         `render()` is an awaitable returning (rev, text). Concurrent callers
-        share one render.
+        share one render. The caller sends the text to one socket.
         """
         cached = self.state_cache.get(group)
         if cached and cached[0] >= revision:
-            self._sent(group, cached[0])
+            self._sent_state(group, cached[0])
             return cached[1]
         inflight = self.state_inflight.get(group)
         if inflight is None:
@@ -290,9 +312,7 @@ class Hub:
             self.state_inflight[group] = inflight
             inflight.add_done_callback(lambda _f: self.state_inflight.pop(group, None))
         rev, text = await inflight
-        if group in self.groups:
-            self._saw(self.groups[group][0], rev)
-        self._sent(group, rev)
+        self._sent_state(group, rev)
         if group in self.sockets:
             current = self.state_cache.get(group)
             if current is None or current[0] <= rev:
