@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "axes",
     "compounds",
     "meetings",
+    "proposals",
     "voting",
     "demo",
 ]
@@ -164,7 +165,7 @@ if REDIS_URL:
         "default": {
             # One PUBLISH per broadcast and no per-process capacity drop; a
             # message lost across a Redis reconnect is healed by the next full
-            # panel push and by clients resyncing (deliberation/realtime.py).
+            # panel push and by clients resyncing (deliberation/realtime/hub.py).
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # socket_timeout None: with redis-py 8 a finite default timeout
@@ -304,7 +305,7 @@ HTTP_WORKERS = int(os.environ.get("HTTP_WORKERS", 8))
 
 # Realtime: how often at most a coalesced panel (a live tally) is pushed.
 REALTIME_COALESCE_SECONDS = float(os.environ.get("REALTIME_COALESCE_SECONDS", 0.3))
-# Phones get the same panels less often (deliberation/realtime.py says why).
+# Phones get the same panels less often (deliberation/realtime/panels.py says why).
 REALTIME_RESIDENT_COALESCE_SECONDS = float(os.environ.get("REALTIME_RESIDENT_COALESCE_SECONDS", 2))
 # How often each process checks that its screens are not behind the database
 # (a push lost across a Redis reconnect heals within two checks).

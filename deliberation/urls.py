@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("compounds.urls")),
     path("", include("meetings.urls")),
+    path("", include("proposals.urls")),
     path("", include("voting.urls")),
 ]

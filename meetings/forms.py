@@ -48,6 +48,7 @@ class MeetingForm(forms.ModelForm):
             "speeches_per_item",
             "alternate_stances",
             "first_timers_first",
+            "seconds_required",
         ]
         widgets = {"scheduled_start": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 

@@ -24,6 +24,7 @@ from deliberation.realtime import AUDIENCES
 from meetings import actions
 from meetings.models import Meeting
 from meetings.routing import websocket_urlpatterns
+from proposals import actions as proposal_actions
 from tests.conftest import make_staff
 from voting import actions as voting_actions
 from voting.models import Poll
@@ -137,6 +138,9 @@ class World:
     closed_poll: Poll  # closed, certificate written, result not revealed
     revealed_poll: Poll  # closed and revealed
     upload: RosterUpload
+    proposal: object = None  # on the current item, version 2, on notice, a comment
+    amendment: object = None  # by households[4], waiting for seconds
+    comment: object = None
 
     def __repr__(self):
         return f"<World: meeting {self.meeting.code} of {self.compound}>"
@@ -177,6 +181,16 @@ def build_world(compound, households, meeting):
     upload = RosterUpload.objects.create(
         compound=compound, uploaded_by=users["worker"], filename="roster.csv", content=b"", sha256="0" * 64
     )
+    proposal = proposal_actions.create_proposal(
+        compound, "convention", "文明公约", "# 文明公约\n\n## 第一条 养犬\n\n束犬绳。\n", user=users["facilitator"]
+    )
+    proposal_actions.save_text(proposal, "文明公约", "# 文明公约\n\n## 第一条 养犬\n\n束犬绳出行。\n", "更清楚")
+    proposal_actions.place_on_item(proposal, item)
+    proposal_actions.put_on_notice(proposal, 7)
+    comment = proposal_actions.comment(proposal, households[0], "赞成")
+    amendment = proposal_actions.propose_amendment(
+        proposal, 2, "replace", "束犬绳，绳长不超过1.5米。", "更具体", household=households[4]
+    )
     meeting.refresh_from_db()
     return World(
         compound=compound,
@@ -195,6 +209,9 @@ def build_world(compound, households, meeting):
         closed_poll=closed,
         revealed_poll=revealed,
         upload=upload,
+        proposal=proposal,
+        amendment=amendment,
+        comment=comment,
     )
 
 
@@ -216,6 +233,11 @@ def url_kwargs(route, world, variant=""):
         "upload_id": world.upload.pk,
         "poll_id": getattr(world, VARIANT_POLLS.get(variant) or POLL_OF_ROUTE.get(route.name, "open_poll")).pk,
         "code": world.slip.code if route.name in SLIP_ROUTES else world.meeting.code,
+        "proposal_id": world.proposal.pk,
+        "amendment_id": world.amendment.pk,
+        "comment_id": world.comment.pk,
+        "old": 1,
+        "new": 2,
     }
     missing = [name for name in route.kwargs if name not in values]
     assert not missing, f"tests/access_world.py cannot fill {missing} of route {route.name}: add them to url_kwargs"

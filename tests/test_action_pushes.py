@@ -164,7 +164,9 @@ def edit_meeting(meeting_id):
 
     meeting = Meeting.objects.get(pk=meeting_id)
     data = {"title": "议事会（改）", "kind": meeting.kind, "place": "活动室", "speech_limit_seconds": 120}
-    form = MeetingForm({**data, "speeches_per_item": 1, "alternate_stances": "on"}, instance=meeting)
+    form = MeetingForm(
+        {**data, "speeches_per_item": 1, "alternate_stances": "on", "seconds_required": 1}, instance=meeting
+    )
     assert form.is_valid(), form.errors
     meeting_actions.save_meeting(form)
 

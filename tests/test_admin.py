@@ -21,6 +21,11 @@ def superuser(db):
         "meetings_meeting",
         "meetings_attendance",
         "meetings_attendancelog",
+        "proposals_proposal",
+        "proposals_proposalversion",
+        "proposals_amendment",
+        "proposals_decision",
+        "proposals_noticecomment",
     ],
 )
 def test_admin_lists_open(client, superuser, households, meeting, codes, model):

@@ -184,6 +184,7 @@ def bases(name, world):
         "speeches_per_item": "2",
         "alternate_stances": "on",
         "first_timers_first": "on",
+        "seconds_required": "1",
     }
     poll_form = {
         "title": "表决",

@@ -17,7 +17,17 @@ async def test_projector_with_key_gets_full_state_on_connect(meeting):
     state = await next_message(socket)
     assert state["type"] == "state"
     assert state["rev"] == meeting.revision
-    assert set(state["panels"]) == {"status", "attendance", "agenda", "speaker", "queue", "poll", "turnout"}
+    assert set(state["panels"]) == {
+        "status",
+        "attendance",
+        "agenda",
+        "speaker",
+        "queue",
+        "poll",
+        "turnout",
+        "proposal",
+        "amendments",
+    }
     assert meeting.title in state["panels"]["status"]
     await socket.disconnect()
 

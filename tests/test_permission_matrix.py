@@ -101,6 +101,26 @@ credential_reissue       GET    login  login    login     ok          ok     403
 credential_revoke        GET    login  login    login     ok          ok     403       403      ok        403         login
 credential_slips         GET    login  login    login     ok          ok     403       403      ok        403         login
 roster_new               GET    login  login    login     403         403    403       403      ok        403         login
+# Proposals: drafting (facilitator, worker, secretary), the chair's controls (facilitator)
+proposal_list            GET    login  login    login     ok          ok     ok        403      ok        403         login
+proposal_new             GET    login  login    login     ok          ok     ok        403      ok        403         login
+proposal_detail          GET    login  login    login     ok          ok     ok        403      ok        403         login
+proposal_save_text       POST   login  login    login     ok          ok     ok        403      ok        403         login
+proposal_save_details    POST   login  login    login     ok          ok     ok        403      ok        403         login
+proposal_place           POST   login  login    login     ok          ok     ok        403      ok        403         login
+proposal_notice          POST   login  login    login     ok          ok     ok        403      ok        403         login
+proposal_withdraw        POST   login  login    login     ok          ok     ok        403      ok        403         login
+comment_hide             POST   login  login    login     ok          ok     ok        403      ok        403         login
+version_diff             GET    login  login    login     ok          ok     ok        403      ok        403         login
+amendment_action         POST   login  login    login     ok          403    403       403      ok        403         login
+proposal_focus           POST   login  login    login     ok          403    403       403      ok        403         login
+# Proposals from phones: amending and seconding need a joined household (GET sends others to join)
+amend                    GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+second                   POST   403    ok       403       403         403    403       403      403       403         403
+# Proposals in public: a proposal past its draft is public, its notice and record too
+proposal_page            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+proposal_json            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+notice_print             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # Websockets: /ws/m/<code>/<audience>/ (staff may look at what phones see)
 ws:facilitator           WS     refuse refuse   refuse    accept      accept accept    accept   accept    refuse      refuse
 ws:resident              WS     refuse accept   refuse    accept      accept accept    accept   accept    refuse      refuse

@@ -76,11 +76,13 @@ def test_meetings_are_created_and_edited_by_staff(client, compound, facilitator)
             "speech_limit_seconds": 180,
             "speeches_per_item": 2,
             "alternate_stances": "on",
+            "seconds_required": 2,
         },
     )
     meeting = Meeting.objects.get(title="四季度议事会")
     assert response["Location"] == reverse("meeting_edit", kwargs={"meeting_id": meeting.pk})
     assert meeting.speech_limit_seconds == 180 and not meeting.first_timers_first
+    assert meeting.seconds_required == 2
     bad = client.post(
         reverse("meeting_edit", kwargs={"meeting_id": meeting.pk}), {"title": "", "speech_limit_seconds": 5}
     )

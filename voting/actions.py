@@ -14,6 +14,7 @@ from compounds.electorate import head_of
 from compounds.models import Household
 from deliberation.realtime import broadcast_on_commit, bump, mark_dirty, tell_sockets_on_commit, touch_on_commit
 from deliberation.storage import forget_deleted_on_commit
+from proposals import actions as proposal_actions
 from voting import options, tally
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
 
@@ -113,7 +114,8 @@ def create_poll(form):
 
     poll = form.save()
     PollOption.objects.bulk_create(
-        PollOption(poll=poll, label=label, position=n) for n, label in enumerate(form.cleaned_data["options"])
+        PollOption(poll=poll, label=label, proposal=proposal, position=n)
+        for n, (label, proposal) in enumerate(form.cleaned_data["options"])
     )
     _poll_changed(poll, ("poll",))
     return poll
@@ -130,6 +132,11 @@ def open_poll(poll):
         raise VotingError(_("Another poll is open: close it first."))
     poll.status, poll.opened_at = Poll.Status.OPEN, timezone.now()
     poll.save(update_fields=["status", "opened_at"])
+    if poll.amendment_id:
+        try:
+            proposal_actions.amendment_put_to_vote(poll.amendment)
+        except proposal_actions.ProposalError as error:
+            raise VotingError(str(error)) from None
     _poll_changed(poll)
     return poll
 
@@ -149,6 +156,7 @@ def close_poll(poll):
 
     poll.certificate = build_certificate(poll, count_now(poll), ballots)
     poll.save(update_fields=["status", "closed_at", "certificate"])
+    _decided(poll)
     if poll.secret:
         ballots.delete()
         VoteReceipt.objects.filter(poll=poll).delete()
@@ -157,6 +165,28 @@ def close_poll(poll):
         forget_deleted_on_commit()
     _poll_changed(poll)
     return poll
+
+
+def _decided(poll):
+    """A poll on a proposal or an amendment decides it, in the same transaction:
+    the proposal is adopted or rejected, a passed amendment becomes a new
+    version. The proposal keeps the decision with what the certificate says."""
+    if not (poll.proposal_id or poll.amendment_id):
+        return
+    result = poll.certificate["result"]
+    basis = {
+        "poll": poll.pk,
+        "title": poll.title,
+        "rule": poll.rule,
+        "meeting": poll.meeting.title,
+        "closed_at": poll.closed_at.isoformat(),
+        "result": result,
+    }
+    passed = bool(result.get("passed"))
+    if poll.amendment_id:
+        proposal_actions.amendment_decided(poll.amendment, passed, basis)
+    else:
+        proposal_actions.proposal_decided(poll.proposal, passed, basis)
 
 
 @transaction.atomic

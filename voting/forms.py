@@ -3,8 +3,20 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import household_by_label, household_index
+from proposals.models import Amendment, Proposal
 from voting import tally
 from voting.models import Ballot, Poll
+
+OPEN_STATUSES = [Proposal.Status.DRAFT, Proposal.Status.NOTICE, Proposal.Status.FLOOR]
+
+
+def amendment_label(amendment):
+    return _("%(proposal)s: amendment %(number)s (%(reason)s)") % {
+        "proposal": amendment.proposal.title,
+        "number": amendment.number,
+        "reason": amendment.reason,
+    }
+
 
 CHOICE_WORDS = {
     "同意": tally.FOR,
@@ -32,6 +44,8 @@ class PollForm(forms.ModelForm):
             "title",
             "text",
             "item",
+            "proposal",
+            "amendment",
             "kind",
             "rule",
             "scope",
@@ -53,9 +67,28 @@ class PollForm(forms.ModelForm):
         help_text=_("For a choice among several options (e.g. micro-projects)."),
     )
 
+    option_proposals = forms.ModelMultipleChoiceField(
+        label=_("Micro-projects as options"),
+        queryset=Proposal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Each one chosen becomes an option linked to its proposal."),
+    )
+
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
+        # What the poll may decide: an open proposal of the compound, or one of
+        # its pending amendments (voted yes/no).
+        open_proposals = Proposal.objects.filter(compound=meeting.compound, status__in=OPEN_STATUSES)
+        self.fields["proposal"].queryset = open_proposals
+        self.fields["amendment"].queryset = Amendment.objects.filter(
+            proposal__in=open_proposals, status__in=[Amendment.Status.SECONDING, Amendment.Status.FLOOR]
+        ).select_related("proposal")
+        self.fields["amendment"].label_from_instance = amendment_label
+        self.fields["option_proposals"].queryset = Proposal.objects.filter(
+            compound=meeting.compound, kind=Proposal.Kind.MICRO_PROJECT, status__in=OPEN_STATUSES
+        )
         # Every phone in the room receives the text: keep it to what a screen shows.
         text = self.fields["text"]
         text.max_length = TEXT_LENGTH
@@ -81,7 +114,15 @@ class PollForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # Options as (label, linked proposal): chosen micro-projects first,
+        # under their titles, then the typed ones.
+        chosen = sorted(cleaned.get("option_proposals") or (), key=lambda proposal: proposal.pk)
+        cleaned["options"] = [(p.title, p) for p in chosen] + [(label, None) for label in cleaned.get("options", [])]
         has_options = cleaned.get("kind", Poll.Kind.YES_NO) != Poll.Kind.YES_NO
+        if cleaned.get("proposal") and cleaned.get("amendment"):
+            self.add_error("amendment", _("A poll decides a proposal or one amendment, not both."))
+        if has_options and (cleaned.get("proposal") or cleaned.get("amendment")):
+            self.add_error("kind", _("A proposal or an amendment is decided by a yes/no vote."))
         if has_options and len(cleaned.get("options", [])) < 2:
             self.add_error("options", _("Give at least two options, one per line."))
         if not has_options and cleaned.get("options"):

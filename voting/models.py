@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, BuildingUnit, Household
 from meetings.models import AgendaItem, AppendOnly, Meeting
+from proposals.models import Amendment, Proposal
 from voting import labels, tally
 
 # The ids are voting.tally's; the words for them belong here, at the edge.
@@ -63,6 +64,13 @@ class Poll(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
+    # What the poll decides: a proposal as it stands, or one amendment to it.
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="polls", verbose_name=_("proposal")
+    )
+    amendment = models.ForeignKey(
+        Amendment, null=True, blank=True, on_delete=models.PROTECT, related_name="polls", verbose_name=_("amendment")
+    )
     title = models.CharField(_("what is put to the vote"), max_length=200)
     text = models.TextField(_("text under vote"), blank=True)
     kind = models.CharField(_("kind of vote"), max_length=10, choices=Kind.choices, default=Kind.YES_NO)
@@ -144,6 +152,8 @@ class PollOption(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(_("option"), max_length=200)
     position = models.PositiveSmallIntegerField(default=0)
+    # A micro-project (or other proposal) this option stands for: linked, not retyped.
+    proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["poll", "position", "id"]

@@ -33,11 +33,31 @@ def poll_panel(meeting, audience):
         context["tied"] = [bar["label"] for bar in context["bars"] if bar.get("tied")]
         context["places_tied"] = poll.certificate["result"].get("places_tied", 0)
     if audience == FACILITATOR:
-        polls = list(Poll.objects.filter(meeting=meeting).order_by("created_at"))
+        polls = list(
+            Poll.objects.filter(meeting=meeting)
+            .select_related("proposal", "amendment__proposal")
+            .order_by("created_at")
+        )
         for p in polls:
             p.small_secret = p.status == Poll.Status.DRAFT and small_secret_electorate(p)
+            p.notice_warning = notice_warning(p) if p.status == Poll.Status.DRAFT else None
         context["polls"] = polls
     return context
+
+
+def notice_warning(poll):
+    """Why opening this poll may be premature: the proposal it decides (or
+    amends) skipped public notice, or its notice is still running. The
+    facilitator may still go ahead (a council meeting may). Data, worded by
+    the template in each language (voting/includes/notice_warning.html)."""
+    proposal = poll.proposal or (poll.amendment.proposal if poll.amendment_id else None)
+    if proposal is None:
+        return None
+    if proposal.notice_starts is None:
+        return {"kind": "skipped", "proposal": proposal.title}
+    if proposal.notice_running():
+        return {"kind": "running", "proposal": proposal.title, "end": proposal.notice_ends}
+    return None
 
 
 # With this few voters, a secret poll's per-choice totals (households, owner

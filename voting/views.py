@@ -137,7 +137,7 @@ def poll_action(request, meeting, compound, poll_id):
 
 @access.staff_required(Role.FACILITATOR, Role.WORKER, Role.SECRETARY)
 def poll_new(request, meeting, compound):
-    form = PollForm(request.POST or None, meeting=meeting)
+    form = PollForm(request.POST or None, meeting=meeting, initial=_poll_initial(request, meeting))
     if request.method == "POST" and form.is_valid():
         poll = actions.create_poll(form)
         small = small_secret_electorate(poll)
@@ -154,6 +154,35 @@ def poll_new(request, meeting, compound):
             )
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
+
+
+def _poll_initial(request, meeting):
+    """A vote on an amendment or a proposal, from the console's "Put to a
+    vote": the form filled in for it, the rule left to the facilitator."""
+    form = PollForm(meeting=meeting)
+    initial = {"item": meeting.current_item_id}
+    amendment = form.fields["amendment"].queryset.filter(pk=_int_or_none(request.GET.get("amendment"))).first()
+    if amendment is not None:
+        return {
+            **initial,
+            "amendment": amendment.pk,
+            "title": _("Amendment %(number)s to “%(proposal)s”")
+            % {
+                "number": amendment.number,
+                "proposal": amendment.proposal.title,
+            },
+            "text": "\n".join(
+                [amendment.text or amendment.original, _("Reason: %(reason)s") % {"reason": amendment.reason}]
+            ),
+        }
+    proposal = form.fields["proposal"].queryset.filter(pk=_int_or_none(request.GET.get("proposal"))).first()
+    if proposal is not None:
+        return {**initial, "proposal": proposal.pk, "title": _("Adopt “%(proposal)s”") % {"proposal": proposal.title}}
+    return initial
+
+
+def _int_or_none(value):
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 @access.staff_required(*ENTRY)

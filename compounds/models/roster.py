@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 class Compound(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # 公示: how long a proposal stays on public notice before a vote, unless
+    # staff choose otherwise when they post it.
+    notice_days = models.PositiveSmallIntegerField(_("public notice (days)"), default=7)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

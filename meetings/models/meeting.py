@@ -63,6 +63,11 @@ class Meeting(models.Model):
     )
     alternate_stances = models.BooleanField(_("alternate for and against"), default=True)
     first_timers_first = models.BooleanField(_("first-time speakers first"), default=True)
+    # 附议: an amendment proposed from a phone reaches the floor once this
+    # many other households have seconded it (0: at once).
+    seconds_required = models.PositiveSmallIntegerField(
+        _("seconds an amendment needs"), default=1, validators=[MaxValueValidator(50)]
+    )
     current_item = models.ForeignKey("AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -24,6 +24,21 @@ ROSTER_FILES = [
     settings.BASE_DIR.parent / "shared" / "data" / "roster-sample.csv",
     settings.BASE_DIR / "tests" / "data" / "roster-sample.csv",
 ]
+CONVENTION_FILES = [
+    settings.BASE_DIR.parent / "shared" / "data" / "convention-sample.md",
+    settings.BASE_DIR / "tests" / "data" / "convention-sample.md",
+]
+PROJECT_FILES = [
+    settings.BASE_DIR.parent / "shared" / "data" / "micro-projects-sample.csv",
+    settings.BASE_DIR / "tests" / "data" / "micro-projects-sample.csv",
+]
+FUNDING = {
+    "区级微治理引导资金": "district_fund",
+    "街道1:1配套资金": "street_match",
+    "小区公共收益": "common_income",
+    "居民自筹": "residents",
+    "社会捐赠": "donations",
+}
 # Easy to read off a terminal: no 0/o, 1/l/i.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 STAFF = [
@@ -79,10 +94,20 @@ class Command(BaseCommand):
         out("")
 
     def _agenda(self, meeting):
-        """Two items and a council vote ready to open, as a facilitator would prepare them."""
+        """Three items, the draft convention on notice and debated on the
+        first, the sample micro-projects, and a council vote ready to open,
+        as a facilitator would prepare them."""
         from meetings import actions
+        from proposals import actions as proposal_actions
         from voting.models import Poll
 
+        convention = next(path for path in CONVENTION_FILES if path.exists()).read_text(encoding="utf-8")
+        title = convention.splitlines()[0].lstrip("# ").strip()
+        item = actions.add_item(meeting, "居民公约（草案）讨论", 40, "逐条讨论公约草案，可在手机上提出修正案。")
+        proposal = proposal_actions.create_proposal(meeting.compound, "convention", title, convention)
+        proposal_actions.put_on_notice(proposal, meeting.compound.notice_days)
+        proposal_actions.place_on_item(proposal, item)
+        self._projects(meeting.compound)
         actions.add_item(meeting, "加装电梯意见征集", 20, "3幢2单元居民提出加装电梯，请大家发表意见。")
         bikes = actions.add_item(meeting, "自行车棚改造", 15, "在3幢北侧建设非机动车棚，预算4万元。")
         Poll.objects.create(
@@ -93,6 +118,28 @@ class Command(BaseCommand):
             rule="simple-majority",
             scope=Poll.Scope.COMPOUND,
         )
+
+    def _projects(self, compound):
+        """The sample micro-projects, as drafts the council can put on notice or to a vote."""
+        import csv
+        from decimal import Decimal
+
+        from proposals import actions as proposal_actions
+
+        path = next(path for path in PROJECT_FILES if path.exists())
+        with path.open(encoding="utf-8-sig", newline="") as rows:
+            for row in csv.DictReader(rows):
+                proposal_actions.create_proposal(
+                    compound,
+                    "micro_project",
+                    row["项目名称"],
+                    row["简介"],
+                    sponsor_name=row["申报人"],
+                    budget=Decimal(row["预算（元）"]),
+                    funding=FUNDING.get(row["资金来源"], "other"),
+                    location=row["地点"],
+                    timeline=row["周期"],
+                )
 
     def _staff(self, compound):
         """Demo staff with a fresh password each run; an admin superuser too."""

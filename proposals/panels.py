@@ -1,0 +1,80 @@
+"""Live panels of proposals: the text under debate and its amendments.
+
+The proposal on the floor is the one placed on the meeting's current agenda
+item. Its text is rendered block by block (each block from Markdown through
+markdown-it and nh3, never raw HTML), the block under debate marked; an
+amendment is shown as an inline diff.
+"""
+
+from django.db.models import Count
+
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel
+from proposals import diff, markup
+from proposals.models import Amendment, Proposal
+from proposals.record import amendment_ops
+
+# Decided amendments stay listed a while, so a phone sees what became of its own.
+RECENT_DECIDED = 5
+
+
+def on_the_floor(meeting):
+    """The proposal debated on the meeting's current item, or None."""
+    if meeting.current_item_id is None:
+        return None
+    return (
+        Proposal.objects.select_related("shown_amendment", "sponsor_household__unit__building")
+        .filter(item_id=meeting.current_item_id)
+        .first()
+    )
+
+
+def amendment_view(amendment):
+    seconds = getattr(amendment, "n_seconds", None)
+    if seconds is None:
+        seconds = amendment.seconds.count()
+    return {
+        "amendment": amendment,
+        "diff": diff.html(amendment_ops(amendment)),
+        "seconds": seconds,
+        "needed": max(0, amendment.seconds_required - seconds),
+    }
+
+
+@panel("proposal", "proposals/panels/proposal.html")
+def proposal_panel(meeting, audience):
+    proposal = on_the_floor(meeting)
+    if proposal is None:
+        return {"proposal": None}
+    version = proposal.current
+    shown = proposal.shown_amendment
+    blocks = [
+        {
+            "index": block.index,
+            "kind": block.kind,
+            "article": block.article,
+            "html": markup.render(block.text),
+            "focus": block.index == proposal.focus_block,
+        }
+        for block in markup.blocks(version.body)
+    ]
+    context = {"proposal": proposal, "version": version, "blocks": blocks}
+    if shown is not None and shown.is_pending:
+        context["shown"] = amendment_view(shown)
+        context["shown_after"] = shown.block_index  # where an inserted block goes
+    return context
+
+
+@panel("amendments", "proposals/panels/amendments.html", audiences=(FACILITATOR, PROJECTOR, RESIDENT))
+def amendments_panel(meeting, audience):
+    proposal = on_the_floor(meeting)
+    if proposal is None:
+        return {"proposal": None}
+    amendments = proposal.amendments.annotate(n_seconds=Count("seconds")).order_by("number")
+    pending = [amendment_view(a) for a in amendments if a.is_pending]
+    decided = [amendment_view(a) for a in amendments if not a.is_pending][-RECENT_DECIDED:]
+    return {
+        "proposal": proposal,
+        "pending": pending,
+        "decided": decided,
+        "on_the_floor": sum(1 for a in pending if a["amendment"].status == Amendment.Status.FLOOR),
+    }

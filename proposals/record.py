@@ -1,0 +1,100 @@
+"""A proposal's record as data: what the JSON page serves and the minutes
+will draw on. Only what is public (no household codes, no staff accounts
+beyond the names the record prints)."""
+
+from proposals import diff, markup
+from proposals.models import Amendment
+
+
+def _when(value):
+    return value.isoformat() if value else None
+
+
+def amendment_ops(amendment):
+    """The amendment as diff ops of the block it changes."""
+    if amendment.op == Amendment.Op.DELETE:
+        return [("-", amendment.original)]
+    if amendment.op == Amendment.Op.INSERT_AFTER:
+        return [("+", amendment.text)]
+    return diff.diff(amendment.original, amendment.text)
+
+
+def proposal_record(proposal):
+    versions = list(proposal.versions.order_by("number"))
+    current = versions[-1] if versions else None
+    comments = list(proposal.comments.all())
+    return {
+        "id": proposal.pk,
+        "compound": proposal.compound.name,
+        "kind": proposal.kind,
+        "title": proposal.title,
+        "status": proposal.status,
+        "text": current.body if current else "",
+        "text_plain": markup.plain(current.body) if current else "",
+        "version": proposal.version,
+        "micro_project": (
+            {
+                "sponsor": proposal.sponsor_name
+                or (proposal.sponsor_household.label if proposal.sponsor_household else ""),
+                "budget_yuan": str(proposal.budget) if proposal.budget is not None else None,
+                "funding": proposal.funding,
+                "location": proposal.location,
+                "timeline": proposal.timeline,
+                "beneficiaries": proposal.beneficiaries,
+            }
+            if proposal.kind == proposal.Kind.MICRO_PROJECT
+            else None
+        ),
+        "versions": [
+            {
+                "number": v.number,
+                "title": v.title,
+                "by": v.by_name,
+                "at": _when(v.created_at),
+                "reason": v.reason,
+                "amendment": v.amendment.number if v.amendment_id else None,
+                "diff": diff.flatten(
+                    diff.block_diff(
+                        [b.text for b in markup.blocks(previous.body)] if previous else [],
+                        [b.text for b in markup.blocks(v.body)],
+                    )
+                ),
+            }
+            for previous, v in zip([None, *versions[:-1]], versions, strict=True)
+        ],
+        "amendments": [
+            {
+                "number": a.number,
+                "op": a.op,
+                "block": a.block_index,
+                "base_version": a.base_version.number,
+                "by": a.by_name,
+                "at": _when(a.created_at),
+                "reason": a.reason,
+                "status": a.status,
+                "seconds": a.seconds.count(),
+                "seconds_required": a.seconds_required,
+                "decision_reason": a.decision_reason,
+                "decided_at": _when(a.decided_at),
+                "result_version": a.result_version.number if a.result_version_id else None,
+                "diff": [list(op) for op in amendment_ops(a)],
+            }
+            for a in proposal.amendments.select_related("base_version", "result_version").order_by("number")
+        ],
+        "notice": {
+            "starts": _when(proposal.notice_starts),
+            "ends": _when(proposal.notice_ends),
+            "comments": len(comments),
+            "hidden_comments": sum(1 for c in comments if c.hidden_at),
+        },
+        "decisions": [
+            {
+                "outcome": d.outcome,
+                "version": d.version.number,
+                "amendment": d.amendment.number if d.amendment_id else None,
+                "at": _when(d.decided_at),
+                "poll": d.basis,
+            }
+            for d in proposal.decisions.select_related("version", "amendment")
+        ],
+    }

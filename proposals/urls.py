@@ -1,0 +1,34 @@
+"""Proposals: staff pages, the console's controls, phones' amendments and
+seconds, and the public page, JSON record and printable notice."""
+
+from django.urls import path
+
+from proposals import views, views_public, views_room
+
+urlpatterns = [
+    path("staff/compounds/<int:compound_id>/proposals/", views.proposal_list, name="proposal_list"),
+    path("staff/compounds/<int:compound_id>/proposals/new/", views.proposal_new, name="proposal_new"),
+    path("staff/proposals/<int:proposal_id>/", views.proposal_detail, name="proposal_detail"),
+    path("staff/proposals/<int:proposal_id>/text/", views.proposal_save_text, name="proposal_save_text"),
+    path("staff/proposals/<int:proposal_id>/details/", views.proposal_save_details, name="proposal_save_details"),
+    path("staff/proposals/<int:proposal_id>/place/", views.proposal_place, name="proposal_place"),
+    path("staff/proposals/<int:proposal_id>/notice/", views.proposal_notice, name="proposal_notice"),
+    path("staff/proposals/<int:proposal_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("staff/proposals/<int:proposal_id>/comments/<int:comment_id>/hide/", views.comment_hide, name="comment_hide"),
+    path("staff/proposals/<int:proposal_id>/diff/<int:old>/<int:new>/", views.version_diff, name="version_diff"),
+    path(
+        "staff/meetings/<int:meeting_id>/amendments/<int:amendment_id>/",
+        views_room.amendment_action,
+        name="amendment_action",
+    ),
+    path(
+        "staff/meetings/<int:meeting_id>/proposals/<int:proposal_id>/focus/",
+        views_room.proposal_focus,
+        name="proposal_focus",
+    ),
+    path("m/<str:code>/proposals/<int:proposal_id>/amend/", views_room.amend, name="amend"),
+    path("m/<str:code>/amendments/<int:amendment_id>/second/", views_room.second, name="second"),
+    path("p/<int:proposal_id>/", views_public.proposal_page, name="proposal_page"),
+    path("p/<int:proposal_id>.json", views_public.proposal_json, name="proposal_json"),
+    path("p/<int:proposal_id>/notice/", views_public.notice_print, name="notice_print"),
+]

@@ -1,0 +1,92 @@
+"""What anyone with the link may read of a proposal, without logging in:
+its page, its record as JSON, and the printable public notice (公示) with a
+QR code; and households' comments while the notice runs (with their code).
+
+A draft is not public: only what has been posted for notice or put to the
+room is.
+"""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from compounds.credentials import credential_for_code
+from compounds.qr import absolute_url, qr_data_uri
+from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
+from proposals import actions, markup
+from proposals.models import Proposal
+from proposals.record import amendment_ops, proposal_record
+
+
+def public_proposal(proposal_id):
+    proposal = get_object_or_404(Proposal.objects.select_related("compound"), pk=proposal_id)
+    if proposal.status == Proposal.Status.DRAFT:
+        raise Http404
+    return proposal
+
+
+@remember_code_client
+@require_http_methods(["GET", "POST"])
+def proposal_page(request, proposal_id):
+    proposal = public_proposal(proposal_id)
+    error = None
+    if request.method == "POST":
+        error = _comment(request, proposal)
+        if error is None:
+            return redirect("proposal_page", proposal_id=proposal.pk)
+    current = proposal.current
+    context = {
+        "proposal": proposal,
+        "current": current,
+        "rendered": markup.render(current.body),
+        "amendments": [{"amendment": a, "ops": amendment_ops(a)} for a in proposal.amendments.order_by("number")],
+        "comments": proposal.comments.select_related("household__unit__building"),
+        "decisions": proposal.decisions.select_related("version"),
+        "error": error,
+        "text": request.POST.get("text", "") if error else "",
+    }
+    return render(request, "proposals/public.html", context)
+
+
+def _comment(request, proposal):
+    """A household's comment, signed with its code. Returns an error or None."""
+    code = request.POST.get("code", "")
+    refusal = code_attempt_refusal(request, code)
+    if refusal is not None:
+        return refusal.message
+    credential = credential_for_code(code)
+    if credential is None or credential.household.compound_id != proposal.compound_id:
+        record_code_failure(request, code)
+        return _("This code is not valid for this compound. Check it against your slip.")
+    try:
+        actions.comment(proposal, credential.household, request.POST.get("text", ""))
+    except actions.ProposalError as error:
+        return str(error)
+    return None
+
+
+def proposal_json(request, proposal_id):
+    """The proposal's record, machine-readable (docs/api.md)."""
+    proposal = public_proposal(proposal_id)
+    response = JsonResponse(proposal_record(proposal), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def notice_print(request, proposal_id):
+    """The A4 public notice to post on the notice board: text, dates, QR."""
+    proposal = public_proposal(proposal_id)
+    page = absolute_url(request, reverse("proposal_page", kwargs={"proposal_id": proposal.pk}))
+    return render(
+        request,
+        "proposals/notice.html",
+        {
+            "proposal": proposal,
+            "current": proposal.current,
+            "rendered": markup.render(proposal.current.body),
+            "page_url": page,
+            "qr": qr_data_uri(page),
+        },
+    )

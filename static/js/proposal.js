@@ -1,0 +1,20 @@
+// Keep the block under debate in view on the projector and phones: after a
+// push replaces the proposal panel, and once when the page loads.
+(function () {
+  function reveal() {
+    var panel = document.getElementById("panel-proposal");
+    if (!panel) return;
+    var target = panel.querySelector(".block-amendment, .block.focus");
+    if (!target) return;
+    var box = panel.querySelector(".proposal-text");
+    if (document.body.classList.contains("projector") && box) {
+      box.scrollTop = Math.max(0, target.offsetTop - box.offsetTop - box.clientHeight / 4);
+    } else if (document.body.classList.contains("phone")) {
+      target.scrollIntoView({ block: "nearest" });
+    }
+  }
+  document.addEventListener("yishi:panels", function (event) {
+    if (event.detail.names.indexOf("proposal") !== -1) reveal();
+  });
+  document.addEventListener("DOMContentLoaded", reveal);
+})();
