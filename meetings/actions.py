@@ -198,8 +198,10 @@ def _changed(meeting, panels):
 
 
 AGENDA_PANELS = ("agenda",)
-# Moving to another item changes who speaks and the queue too.
-ROOM_PANELS = ("agenda", "speaker", "queue")
+# Moving to another item changes every panel that follows the current item:
+# who speaks, the queue, and what apps above show of it (the proposal debated
+# on it), so all of them are pushed (None: every panel). It is rare.
+ROOM_PANELS = None
 
 
 def _locked(meeting):

@@ -22,7 +22,9 @@ def on_the_floor(meeting):
     if meeting.current_item_id is None:
         return None
     return (
-        Proposal.objects.select_related("shown_amendment", "sponsor_household__unit__building")
+        Proposal.objects.select_related(
+            "shown_amendment__result_version", "sponsor_household__unit__building"
+        )
         .filter(item_id=meeting.current_item_id)
         .first()
     )
@@ -46,7 +48,7 @@ def proposal_panel(meeting, audience):
     if proposal is None:
         return {"proposal": None}
     version = proposal.current
-    shown = proposal.shown_amendment
+    parts = markup.blocks(version.body)
     blocks = [
         {
             "index": block.index,
@@ -55,13 +57,41 @@ def proposal_panel(meeting, audience):
             "html": markup.render(block.text),
             "focus": block.index == proposal.focus_block,
         }
-        for block in markup.blocks(version.body)
+        for block in parts
+        # The text's own title heading repeats the proposal's title above it.
+        if not (block.index == 0 and block.kind == "heading" and markup.plain(block.text).strip() == version.title)
     ]
     context = {"proposal": proposal, "version": version, "blocks": blocks}
-    if shown is not None and shown.is_pending:
-        context["shown"] = amendment_view(shown)
-        context["shown_after"] = shown.block_index  # where an inserted block goes
+    shown = proposal.shown_amendment
+    if shown is not None:
+        context.update(_where_shown(shown, proposal, parts))
     return context
+
+
+def _where_shown(amendment, proposal, parts):
+    """Where the amendment the facilitator shows goes in the text: `diff_at`
+    (the diff replaces that block) or `diff_after` (the diff follows that
+    block; -1: before the first). A pending amendment shows where it would
+    change the text; an accepted one (just passed, say) shows its change in
+    the new text, until the text changes again."""
+    view = {"shown": amendment_view(amendment), "diff_at": None, "diff_after": None}
+    if amendment.is_pending:
+        if amendment.op == Amendment.Op.INSERT_AFTER:
+            view["diff_after"] = amendment.block_index
+        else:
+            view["diff_at"] = amendment.block_index
+        return view
+    if amendment.status != Amendment.Status.ACCEPTED or amendment.result_version.number != proposal.version:
+        return {}
+    view["accepted"] = True
+    if amendment.op == Amendment.Op.DELETE:
+        view["diff_after"] = min(amendment.block_index, len(parts)) - 1
+    else:
+        at = next((block.index for block in parts if block.text == amendment.text), None)
+        if at is None:
+            return {}
+        view["diff_at"] = at
+    return view
 
 
 @panel("amendments", "proposals/panels/amendments.html", audiences=(FACILITATOR, PROJECTOR, RESIDENT))

@@ -14,6 +14,7 @@ from compounds.actions import import_roster
 from deliberation.realtime import AUDIENCES, panels_for, render_panels, writes
 from meetings import actions as meeting_actions
 from meetings.models import FloorRequest, Meeting
+from proposals import actions as proposal_actions
 from tests.conftest import joined_value
 from voting import actions as voting_actions
 from voting import intake
@@ -94,7 +95,31 @@ def test_every_action_pushes_what_it_changes(
     step("edit an item", lambda: meeting_actions.update_item(meeting, state["second"].pk, "自行车棚改造", 10, "说明"))
     step("move an item", lambda: meeting_actions.move_item(meeting, state["second"].pk, -1))
     step("delete an item", lambda: meeting_actions.delete_item(meeting, state["third"].pk))
+    step(
+        "a proposal goes on the first item",
+        lambda: state.setdefault("proposal", place_proposal(meeting, state["first"], facilitator)),
+    )
     step("start an item", lambda: meeting_actions.start_item(meeting, state["first"].pk))
+    step(
+        "a phone proposes an amendment", lambda: state.setdefault("amendment", amend(state["proposal"], households[0]))
+    )
+    step("another household seconds it", lambda: proposal_actions.second(state["amendment"], households[1]))
+    step("the chair marks the part under debate", lambda: proposal_actions.focus(state["proposal"], 2))
+    step(
+        "the chair shows the amendment", lambda: proposal_actions.focus(state["proposal"], amendment=state["amendment"])
+    )
+    step("the chair accepts it", lambda: proposal_actions.accept_amendment(state["amendment"], facilitator))
+    step(
+        "staff save a new text",
+        lambda: proposal_actions.save_text(
+            state["proposal"], "公约", "# 公约\n\n## 第一条\n\n新的条文。\n", "重写", user=facilitator
+        ),
+    )
+    step(
+        "another amendment is rejected",
+        lambda: proposal_actions.reject_amendment(amend(state["proposal"], households[2]), facilitator, "重复"),
+    )
+    step("the notice is posted", lambda: proposal_actions.put_on_notice(state["proposal"], 7))
     step("a phone asks for the floor", lambda: meeting_actions.request_floor(meeting, households[0], "for"))
     step("another asks", lambda: meeting_actions.request_floor(meeting, households[1], "against"))
     step(
@@ -157,6 +182,23 @@ def test_every_action_pushes_what_it_changes(
     for name, action in steps:
         clock[0] += timedelta(seconds=7)  # time passes between actions, not within one
         check(name, m, sent, django_capture_on_commit_callbacks, action)
+
+
+def place_proposal(meeting, item, user):
+    proposal = proposal_actions.create_proposal(
+        meeting.compound, "convention", "公约", "# 公约\n\n## 第一条\n\n束犬绳。\n", user=user
+    )
+    proposal_actions.place_on_item(proposal, item)
+    return proposal
+
+
+def amend(proposal, household):
+    from proposals import markup
+
+    last = markup.blocks(proposal.current.body)[-1]
+    return proposal_actions.propose_amendment(
+        proposal, last.index, "replace", last.text + "（改）", "更清楚", household=household
+    )
 
 
 def edit_meeting(meeting_id):

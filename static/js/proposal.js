@@ -8,7 +8,8 @@
     if (!target) return;
     var box = panel.querySelector(".proposal-text");
     if (document.body.classList.contains("projector") && box) {
-      box.scrollTop = Math.max(0, target.offsetTop - box.offsetTop - box.clientHeight / 4);
+      var offset = target.getBoundingClientRect().top - box.getBoundingClientRect().top;
+      box.scrollTop = Math.max(0, box.scrollTop + offset - box.clientHeight / 3);
     } else if (document.body.classList.contains("phone")) {
       target.scrollIntoView({ block: "nearest" });
     }
