@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from deliberation.realtime import broadcast_on_commit, bump
 from meetings.models import Meeting
 from proposals import markup
-from proposals.models import Amendment, Decision, NoticeComment, Proposal, ProposalVersion, Second
+from proposals.models import Amendment, Decision, NoticeComment, ProjectPhoto, Proposal, ProposalVersion, Second
 
 # The panels that show a proposal in the room (proposals/panels.py).
 PROPOSAL_PANELS = ("proposal", "amendments")
@@ -481,3 +481,73 @@ def proposal_decided(proposal, passed, basis):
     )
     _changed(proposal)
     return decision
+
+
+# --- A micro-project after adoption: carried out, then reported back -------------------------
+
+# Photos: what a phone camera or a scan gives, checked by their first bytes.
+PHOTO_TYPES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+}
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 12
+
+
+def photo_type(data):
+    """The image type of `data` by its signature, or None (WebP: RIFF....WEBP)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in PHOTO_TYPES.items() if data.startswith(magic)), None)
+
+
+def _check_project(proposal, *statuses):
+    if proposal.kind != Proposal.Kind.MICRO_PROJECT:
+        raise ProposalError(_("Only a micro-project is carried out and reported back."))
+    if proposal.status not in statuses:
+        raise ProposalError(_("This micro-project is %(status)s.") % {"status": proposal.get_status_display()})
+
+
+@transaction.atomic
+def start_project(proposal, user):
+    """An adopted micro-project is under way."""
+    proposal = _locked(proposal)
+    _check_project(proposal, Proposal.Status.ADOPTED)
+    proposal.status, proposal.started_at = Proposal.Status.IN_PROGRESS, timezone.now()
+    proposal.save(update_fields=["status", "started_at"])
+    _changed(proposal)
+    return proposal
+
+
+@transaction.atomic
+def complete_project(proposal, user, report, spent):
+    """The project is done: what was done and what it cost, published on its page."""
+    proposal = _locked(proposal)
+    _check_project(proposal, Proposal.Status.IN_PROGRESS)
+    report = markup.normalize(report or "")
+    if not report:
+        raise ProposalError(_("Say what was done: the report is published on the project's page."))
+    if spent is None or spent < 0:
+        raise ProposalError(_("Give the money spent, in yuan."))
+    proposal.status, proposal.completed_at = Proposal.Status.COMPLETED, timezone.now()
+    proposal.report, proposal.spent = report, spent
+    proposal.save(update_fields=["status", "completed_at", "report", "spent"])
+    _changed(proposal)
+    return proposal
+
+
+@transaction.atomic
+def add_photo(proposal, user, data, caption=""):
+    """A photo for the project's report (JPEG, PNG or WebP, up to 5 MB)."""
+    proposal = _locked(proposal)
+    _check_project(proposal, Proposal.Status.IN_PROGRESS, Proposal.Status.COMPLETED)
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ProposalError(_("A photo may be at most 5 MB."))
+    kind = photo_type(data)
+    if kind is None:
+        raise ProposalError(_("Upload a photo as JPEG, PNG or WebP."))
+    if proposal.photos.count() >= MAX_PHOTOS:
+        raise ProposalError(_("A project has at most %(n)d photos.") % {"n": MAX_PHOTOS})
+    return ProjectPhoto.objects.create(
+        proposal=proposal, content=data, content_type=kind, caption=(caption or "").strip()[:200], uploaded_by=user
+    )

@@ -71,3 +71,18 @@ class AmendmentForm(forms.Form):
 
 class NoticeForm(forms.Form):
     days = forms.IntegerField(label=_("Days on public notice"), min_value=1, max_value=90)
+
+
+class CompletionForm(forms.Form):
+    report = forms.CharField(
+        label=_("What was done"),
+        max_length=MAX_TEXT_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Published on the project's public page. Markdown, no HTML."),
+    )
+    spent = forms.DecimalField(label=_("Money spent (yuan)"), min_value=0, max_digits=12, decimal_places=2)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP, up to 5 MB)"))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)

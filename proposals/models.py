@@ -87,6 +87,19 @@ class Proposal(models.Model):
     notice_starts = models.DateTimeField(null=True, blank=True)
     notice_ends = models.DateTimeField(null=True, blank=True)
 
+    # A micro-project after adoption: carried out, then reported back.
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    report = models.TextField(_("what was done"), max_length=MAX_TEXT_CHARS, blank=True)
+    spent = models.DecimalField(
+        _("money spent (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -258,3 +271,34 @@ class NoticeComment(models.Model):
 
     def __str__(self):
         return f"{self.proposal}: {self.household}"
+
+
+class ProjectPhoto(models.Model):
+    """A photo of a completed micro-project, published with its report.
+
+    Kept in the database (a compound has a handful): no media storage to set
+    up or back up apart, and served only through proposals/views_public.py,
+    which checks the project is public and sends it with its checked type.
+    """
+
+    class Kind(models.TextChoices):
+        JPEG = "image/jpeg", "JPEG"
+        PNG = "image/png", "PNG"
+        WEBP = "image/webp", "WebP"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="photos")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20, choices=Kind.choices)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "uploaded_at", "id"]
+        verbose_name = _("project photo")
+        verbose_name_plural = _("project photos")
+
+    def __str__(self):
+        return f"{self.proposal}: {self.caption or self.pk}"

@@ -22,9 +22,7 @@ def on_the_floor(meeting):
     if meeting.current_item_id is None:
         return None
     return (
-        Proposal.objects.select_related(
-            "shown_amendment__result_version", "sponsor_household__unit__building"
-        )
+        Proposal.objects.select_related("shown_amendment__result_version", "sponsor_household__unit__building")
         .filter(item_id=meeting.current_item_id)
         .first()
     )

@@ -14,8 +14,12 @@ urlpatterns = [
     path("staff/proposals/<int:proposal_id>/place/", views.proposal_place, name="proposal_place"),
     path("staff/proposals/<int:proposal_id>/notice/", views.proposal_notice, name="proposal_notice"),
     path("staff/proposals/<int:proposal_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("staff/proposals/<int:proposal_id>/start/", views.project_start, name="project_start"),
+    path("staff/proposals/<int:proposal_id>/complete/", views.project_complete, name="project_complete"),
+    path("staff/proposals/<int:proposal_id>/photos/", views.project_photo, name="project_photo"),
     path("staff/proposals/<int:proposal_id>/comments/<int:comment_id>/hide/", views.comment_hide, name="comment_hide"),
     path("staff/proposals/<int:proposal_id>/diff/<int:old>/<int:new>/", views.version_diff, name="version_diff"),
+    path("staff/proposals/<int:proposal_id>/compare/", views.version_compare, name="version_compare"),
     path(
         "staff/meetings/<int:meeting_id>/amendments/<int:amendment_id>/",
         views_room.amendment_action,
@@ -28,7 +32,14 @@ urlpatterns = [
     ),
     path("m/<str:code>/proposals/<int:proposal_id>/amend/", views_room.amend, name="amend"),
     path("m/<str:code>/amendments/<int:amendment_id>/second/", views_room.second, name="second"),
+    path(
+        "m/<str:code>/amendments/<int:amendment_id>/withdraw/",
+        views_room.withdraw_amendment,
+        name="withdraw_amendment",
+    ),
+    path("m/<str:code>/proposals/<int:proposal_id>/edit/", views_room.sponsor_edit, name="sponsor_edit"),
     path("p/<int:proposal_id>/", views_public.proposal_page, name="proposal_page"),
     path("p/<int:proposal_id>.json", views_public.proposal_json, name="proposal_json"),
     path("p/<int:proposal_id>/notice/", views_public.notice_print, name="notice_print"),
+    path("p/<int:proposal_id>/photos/<int:photo_id>/", views_public.project_photo_file, name="project_photo_file"),
 ]

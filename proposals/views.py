@@ -15,7 +15,7 @@ from compounds.access import staff_required
 from meetings.models import AgendaItem, Meeting
 from proposals import actions, diff, markup
 from proposals.access import DRAFT_ROLES, proposal_staff
-from proposals.forms import NoticeForm, ProposalForm, TextForm
+from proposals.forms import CompletionForm, NoticeForm, PhotoForm, ProposalForm, TextForm
 
 
 @staff_required(*DRAFT_ROLES)
@@ -73,6 +73,9 @@ def proposal_detail(request, compound, proposal):
         "details_form": ProposalForm(instance=proposal, compound=compound),
         "notice_form": NoticeForm(initial={"days": compound.notice_days}),
         "items": _agenda_items(compound),
+        "completion_form": CompletionForm(initial={"report": proposal.report, "spent": proposal.spent}),
+        "photo_form": PhotoForm(),
+        "photos": proposal.photos.only("pk", "caption", "proposal_id"),
     }
     return render(request, "proposals/detail.html", context)
 
@@ -155,6 +158,20 @@ def comment_hide(request, compound, proposal, comment_id):
 
 
 @proposal_staff(*DRAFT_ROLES)
+def version_compare(request, compound, proposal):
+    """The compare form's answer: any two versions, older first."""
+    numbers = sorted(
+        int(value)
+        for value in (request.GET.get("old", ""), request.GET.get("new", ""))
+        if re.fullmatch(r"[0-9]{1,9}", value)
+    )
+    if len(numbers) != 2 or numbers[0] == numbers[1]:
+        messages.error(request, _("Choose two different versions to compare."))
+        return redirect("proposal_detail", proposal_id=proposal.pk)
+    return redirect("version_diff", proposal_id=proposal.pk, old=numbers[0], new=numbers[1])
+
+
+@proposal_staff(*DRAFT_ROLES)
 def version_diff(request, compound, proposal, old, new):
     """Two versions side by side as one text with insertions and deletions."""
     versions = {v.number: v for v in proposal.versions.filter(number__in=[old, new])}
@@ -179,3 +196,39 @@ def block_diff_view(old_body, new_body):
     old = [block.text for block in markup.blocks(old_body)]
     new = [block.text for block in markup.blocks(new_body)]
     return [{"change": change, "html": diff.html(ops)} for change, ops in diff.block_diff(old, new)]
+
+
+@require_POST
+@proposal_staff(*DRAFT_ROLES)
+def project_start(request, compound, proposal):
+    return _run(request, proposal, actions.start_project, proposal, request.user)
+
+
+@require_POST
+@proposal_staff(*DRAFT_ROLES)
+def project_complete(request, compound, proposal):
+    form = CompletionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The report was not saved: %(errors)s") % {"errors": _errors(form)})
+        return redirect("proposal_detail", proposal_id=proposal.pk)
+    data = form.cleaned_data
+    return _run(request, proposal, actions.complete_project, proposal, request.user, data["report"], data["spent"])
+
+
+@require_POST
+@proposal_staff(*DRAFT_ROLES)
+def project_photo(request, compound, proposal):
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("The photo was not added: %(errors)s") % {"errors": _errors(form)})
+        return redirect("proposal_detail", proposal_id=proposal.pk)
+    upload = form.cleaned_data["photo"]
+    if upload.size > actions.MAX_PHOTO_BYTES:
+        messages.error(request, _("A photo may be at most 5 MB."))
+        return redirect("proposal_detail", proposal_id=proposal.pk)
+    data = upload.read(actions.MAX_PHOTO_BYTES + 1)
+    return _run(request, proposal, actions.add_photo, proposal, request.user, data, form.cleaned_data["caption"])
+
+
+def _errors(form):
+    return "; ".join(str(error) for errors in form.errors.values() for error in errors)

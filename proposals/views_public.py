@@ -6,7 +6,7 @@ A draft is not public: only what has been posted for notice or put to the
 room is.
 """
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,6 +44,8 @@ def proposal_page(request, proposal_id):
         "amendments": [{"amendment": a, "ops": amendment_ops(a)} for a in proposal.amendments.order_by("number")],
         "comments": proposal.comments.select_related("household__unit__building"),
         "decisions": proposal.decisions.select_related("version"),
+        "report": markup.render(proposal.report) if proposal.report else "",
+        "photos": proposal.photos.only("pk", "caption", "proposal_id"),
         "error": error,
         "text": request.POST.get("text", "") if error else "",
     }
@@ -90,3 +92,14 @@ def notice_print(request, proposal_id):
             "qr": qr_data_uri(page),
         },
     )
+
+
+def project_photo_file(request, proposal_id, photo_id):
+    """A published project's photo, sent with the type its bytes were checked as."""
+    proposal = public_proposal(proposal_id)
+    photo = get_object_or_404(proposal.photos, pk=photo_id)
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -16,7 +16,7 @@ from meetings.models import Meeting
 from meetings.responses import action_response
 from proposals import actions, markup
 from proposals.access import CHAIR_ROLES
-from proposals.forms import AmendmentForm
+from proposals.forms import AmendmentForm, TextForm
 from proposals.models import Amendment, Proposal
 
 
@@ -123,3 +123,46 @@ def second(request, code, amendment_id):
     if not added:
         return action_response(request, join, error=_("You have seconded this amendment already."))
     return action_response(request, join)
+
+
+@require_POST
+def withdraw_amendment(request, code, amendment_id):
+    """Its author takes an amendment back before the facilitator decides."""
+    meeting, household = _resident(request, code)
+    join = reverse("join", kwargs={"code": meeting.code})
+    if household is None:
+        return action_response(request, join, error=_("Join the meeting first."), status=403)
+    amendment = get_object_or_404(Amendment, pk=amendment_id, proposal__compound_id=meeting.compound_id)
+    try:
+        actions.withdraw_amendment(amendment, household)
+    except actions.ProposalError as error:
+        return action_response(request, join, error=str(error))
+    return action_response(request, join)
+
+
+@require_http_methods(["GET", "POST"])
+def sponsor_edit(request, code, proposal_id):
+    """A micro-project's sponsor household edits its text from the phone."""
+    meeting, household = _resident(request, code)
+    if household is None:
+        return redirect("join", code=meeting.code)
+    proposal = get_object_or_404(Proposal, pk=proposal_id, compound_id=meeting.compound_id)
+    if proposal.sponsor_household_id != household.pk:
+        messages.error(request, _("Only the sponsor household may edit this proposal from a phone."))
+        return redirect("join", code=meeting.code)
+    current = proposal.current
+    form = TextForm(request.POST or None, initial={"title": current.title, "body": current.body})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.save_text(proposal, data["title"], data["body"], data["reason"], household=household)
+        except actions.ProposalError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved as a new version."))
+            return redirect("join", code=meeting.code)
+    return render(
+        request,
+        "proposals/sponsor_edit.html",
+        {"meeting": meeting, "household": household, "proposal": proposal, "form": form},
+    )

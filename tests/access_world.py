@@ -141,6 +141,7 @@ class World:
     proposal: object = None  # on the current item, version 2, on notice, a comment
     amendment: object = None  # by households[4], waiting for seconds
     comment: object = None
+    photo: object = None
 
     def __repr__(self):
         return f"<World: meeting {self.meeting.code} of {self.compound}>"
@@ -191,6 +192,9 @@ def build_world(compound, households, meeting):
     amendment = proposal_actions.propose_amendment(
         proposal, 2, "replace", "束犬绳，绳长不超过1.5米。", "更具体", household=households[4]
     )
+    from proposals.models import ProjectPhoto
+
+    photo = ProjectPhoto.objects.create(proposal=proposal, content=b"\x89PNG\r\n\x1a\n", content_type="image/png")
     meeting.refresh_from_db()
     return World(
         compound=compound,
@@ -212,6 +216,7 @@ def build_world(compound, households, meeting):
         proposal=proposal,
         amendment=amendment,
         comment=comment,
+        photo=photo,
     )
 
 
@@ -236,6 +241,7 @@ def url_kwargs(route, world, variant=""):
         "proposal_id": world.proposal.pk,
         "amendment_id": world.amendment.pk,
         "comment_id": world.comment.pk,
+        "photo_id": world.photo.pk,
         "old": 1,
         "new": 2,
     }

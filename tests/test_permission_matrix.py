@@ -110,17 +110,24 @@ proposal_save_details    POST   login  login    login     ok          ok     ok 
 proposal_place           POST   login  login    login     ok          ok     ok        403      ok        403         login
 proposal_notice          POST   login  login    login     ok          ok     ok        403      ok        403         login
 proposal_withdraw        POST   login  login    login     ok          ok     ok        403      ok        403         login
+project_start            POST   login  login    login     ok          ok     ok        403      ok        403         login
+project_complete         POST   login  login    login     ok          ok     ok        403      ok        403         login
+project_photo            POST   login  login    login     ok          ok     ok        403      ok        403         login
 comment_hide             POST   login  login    login     ok          ok     ok        403      ok        403         login
 version_diff             GET    login  login    login     ok          ok     ok        403      ok        403         login
+version_compare          GET    login  login    login     ok          ok     ok        403      ok        403         login
 amendment_action         POST   login  login    login     ok          403    403       403      ok        403         login
 proposal_focus           POST   login  login    login     ok          403    403       403      ok        403         login
 # Proposals from phones: amending and seconding need a joined household (GET sends others to join)
 amend                    GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 second                   POST   403    ok       403       403         403    403       403      403       403         403
+withdraw_amendment       POST   403    ok       403       403         403    403       403      403       403         403
+sponsor_edit             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # Proposals in public: a proposal past its draft is public, its notice and record too
 proposal_page            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 proposal_json            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 notice_print             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+project_photo_file       GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # Websockets: /ws/m/<code>/<audience>/ (staff may look at what phones see)
 ws:facilitator           WS     refuse refuse   refuse    accept      accept accept    accept   accept    refuse      refuse
 ws:resident              WS     refuse accept   refuse    accept      accept accept    accept   accept    refuse      refuse

@@ -2,6 +2,7 @@
 comments, decisions by a vote, and what the pages make of what people type."""
 
 from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -404,3 +405,117 @@ def test_the_json_record_lists_versions_amendments_notice_and_decisions(
     assert (data["amendments"][0]["seconds"], data["amendments"][0]["status"]) == (1, "accepted")
     assert data["notice"]["comments"] == 1 and data["notice"]["ends"]
     assert "电动平衡车" in data["text"]
+
+
+# --- From phones: withdrawing one's own amendment, a sponsor's edits ---------------------------
+
+
+def test_only_its_author_withdraws_an_amendment(room, proposal, households, client):
+    amendment = amend_article_3(proposal, households[0])
+    join_session(client, room, households[1])
+    url = reverse("withdraw_amendment", kwargs={"code": room.code, "amendment_id": amendment.pk})
+    refused = client.post(url, HTTP_HX_REQUEST="true")
+    assert "Only the household that proposed it" in refused.content.decode()
+    join_session(client, room, households[0])
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 204
+    amendment.refresh_from_db()
+    assert amendment.status == Amendment.Status.WITHDRAWN
+
+
+def test_the_phone_marks_its_own_amendment_for_its_withdraw_button(room, proposal, households, client):
+    """The amendments panel is the same for every phone: each item carries its
+    author's seat token, which only that phone's page matches (phone.js)."""
+    from meetings.access import seat_token
+
+    amend_article_3(proposal, households[0])
+    join_session(client, room, households[1])
+    page = client.get(reverse("join", kwargs={"code": room.code})).content.decode()
+    assert f'data-owner="{seat_token(room.pk, households[0].pk)}"' in page
+    assert f'data-household="{seat_token(room.pk, households[1].pk)}"' in page
+
+
+def test_a_sponsor_household_edits_its_micro_project_from_the_phone(room, compound, households, client):
+    project = actions.create_proposal(
+        compound, Proposal.Kind.MICRO_PROJECT, "车棚充电桩", "加装12个充电口。", sponsor_household=households[0]
+    )
+    url = reverse("sponsor_edit", kwargs={"code": room.code, "proposal_id": project.pk})
+    join_session(client, room, households[1])
+    assert client.get(url).status_code == 302  # not the sponsor: back to the meeting, with a message
+    join_session(client, room, households[0])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title": "车棚充电桩", "body": "加装16个充电口。", "reason": "需求更多"})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert (project.version, project.current.by_name) == (2, households[0].label)
+
+
+def test_any_two_versions_compare(proposal, facilitator, client):
+    body = proposal.current.body
+    actions.save_text(proposal, proposal.title, body.replace("1.5米", "2米"), "放宽", user=facilitator)
+    actions.save_text(proposal, proposal.title, body.replace("1.5米", "3米"), "再放宽", user=facilitator)
+    client.force_login(facilitator)
+    compare = reverse("version_compare", kwargs={"proposal_id": proposal.pk})
+    response = client.get(compare, {"old": "3", "new": "1"})
+    assert response["Location"] == reverse("version_diff", kwargs={"proposal_id": proposal.pk, "old": 1, "new": 3})
+    html = client.get(response["Location"]).content.decode()
+    assert "<del>1.5</del><ins>3</ins>" in html
+    assert client.get(compare, {"old": "2", "new": "2"})["Location"].endswith(f"/staff/proposals/{proposal.pk}/")
+
+
+# --- A micro-project carried out and reported back ------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def adopted_project(compound):
+    project = actions.create_proposal(
+        compound, Proposal.Kind.MICRO_PROJECT, "车棚充电桩", "加装12个充电口。", budget=Decimal("38000.00")
+    )
+    Proposal.objects.filter(pk=project.pk).update(status=Proposal.Status.ADOPTED)
+    project.refresh_from_db()
+    return project
+
+
+def test_an_adopted_micro_project_starts_completes_and_publishes_its_report(compound, facilitator, client):
+    project = adopted_project(compound)
+    with pytest.raises(actions.ProposalError):
+        actions.complete_project(project, facilitator, "done", Decimal("1"))  # not started yet
+    actions.start_project(project, facilitator)
+    photo = actions.add_photo(project, facilitator, PNG, "完工照片")
+    with pytest.raises(actions.ProposalError, match="report"):
+        actions.complete_project(project, facilitator, "  ", Decimal("36500"))
+    actions.complete_project(project, facilitator, "已安装**12个**充电口。", Decimal("36500.00"))
+    project.refresh_from_db()
+    assert (project.status, project.spent) == (Proposal.Status.COMPLETED, Decimal("36500.00"))
+    page = client.get(reverse("proposal_page", kwargs={"proposal_id": project.pk})).content.decode()
+    assert "<strong>12个</strong>" in page and "36500.00" in page and "38000.00" in page
+    image = client.get(reverse("project_photo_file", kwargs={"proposal_id": project.pk, "photo_id": photo.pk}))
+    assert (image["Content-Type"], image["X-Content-Type-Options"], image.content) == ("image/png", "nosniff", PNG)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"<svg onload=alert(1)>", "JPEG, PNG or WebP"),
+        (b"GIF89a" + b"\x00" * 10, "JPEG, PNG or WebP"),
+        (b"\xff\xd8\xff" + b"\x00" * (5 * 1024 * 1024), "5 MB"),
+    ],
+)
+def test_a_photo_that_is_not_a_small_image_is_refused(compound, facilitator, data, message):
+    project = adopted_project(compound)
+    actions.start_project(project, facilitator)
+    with pytest.raises(actions.ProposalError, match=message):
+        actions.add_photo(project, facilitator, data)
+    assert not project.photos.exists()
+
+
+def test_staff_upload_a_photo_through_the_page(compound, facilitator, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    project = adopted_project(compound)
+    actions.start_project(project, facilitator)
+    client.force_login(facilitator)
+    url = reverse("project_photo", kwargs={"proposal_id": project.pk})
+    client.post(url, {"photo": SimpleUploadedFile("a.png", PNG), "caption": "开工"})
+    client.post(url, {"photo": SimpleUploadedFile("a.html", b"<html><script>alert(1)</script>"), "caption": "x"})
+    assert [p.caption for p in project.photos.all()] == ["开工"]

@@ -1,6 +1,7 @@
 // A resident's phone: the panels are the same for every phone; this page
 // knows its own household (body data-household) and marks what is its own:
-// its place in the queue, and "you have the floor".
+// its place in the queue, "you have the floor", and its own amendments and
+// micro-project (elements with data-owner).
 (function () {
   "use strict";
   var me = document.body.getAttribute("data-household");
@@ -21,6 +22,13 @@
       if (mine) place = i + 1;
     }
     document.body.classList.toggle("in-queue", place > 0);
+
+    // What is this household's own elsewhere (its amendments, its
+    // micro-project): controls only its owner may use.
+    var owned = document.querySelectorAll("[data-owner]");
+    for (var j = 0; j < owned.length; j++) {
+      owned[j].classList.toggle("mine", !!me && owned[j].getAttribute("data-owner") === me);
+    }
     var label = document.querySelector("#panel-queue .my-place");
     if (label) label.textContent = place ? label.getAttribute("data-label").replace("%(n)s", place) : "";
   }
