@@ -64,13 +64,16 @@ def test_a_phone_amends_article_3_and_the_room_votes_it_in(app_server, browser, 
 
     # A second household seconds it from its phone: it reaches the floor.
     phone_b = join(browser, link_b, label_b)
-    phone_b.locator("#panel-amendments .amendment").first.locator("button").click()
+    # The author's phone offers to withdraw it instead of seconding it.
+    expect(amendment.get_by_role("button", name="撤回我的修正案")).to_be_visible()
+    expect(amendment.get_by_role("button", name="附议")).to_be_hidden()
+    phone_b.locator("#panel-amendments .amendment").first.get_by_role("button", name="附议").click()
     expect(waiting).to_have_class(re.compile("status-floor"))
     shoot(phone_b, "amend-4-phone-seconded")
     shoot(console, "amend-5-console-on-the-floor")
 
     # Shown on the projector as a diff in the text, at article 3.
-    waiting.locator("button", has_text=re.compile("投影|projector")).click()
+    waiting.get_by_role("button", name="投影显示").click()
     shown = projector.locator("#panel-proposal .block-amendment")
     expect(shown.locator("ins")).to_have_text(ADDED)
     expect(shown).to_be_in_viewport()  # scrolled to article 3
@@ -81,7 +84,7 @@ def test_a_phone_amends_article_3_and_the_room_votes_it_in(app_server, browser, 
     expect(console.locator("#id_amendment")).not_to_have_value("")
     console.locator("form button.primary").click()
     console.once("dialog", lambda dialog: dialog.accept())
-    console.locator("#panel-poll .poll-row", has_text=re.compile("修正案|Amendment")).locator("button.primary").click()
+    console.locator("#panel-poll .poll-row", has_text="修正案1").locator("button.primary").click()
 
     phone_c = join(browser, link_c, label_c)
     for phone in (phone_a, phone_b, phone_c):
