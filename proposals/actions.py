@@ -355,7 +355,11 @@ def _adopt_amendment(amendment, user=None, reason=""):
         body,
         reason or _("amendment %(number)s: %(reason)s") % {"number": amendment.number, "reason": amendment.reason},
         amendment=amendment,
-        **_author(user, None),
+        # The text is the amendment's: the record names its author; who
+        # accepted it (a user) or that a vote did is in the reason.
+        by_user=user,
+        by_household=amendment.household,
+        by_name=amendment.by_name,
     )
     _decide(amendment, Amendment.Status.ACCEPTED, version=version)
     return version
@@ -438,14 +442,8 @@ def amendment_decided(amendment, passed, basis):
         return None
     version = None
     if passed:
-        title = basis.get("title", "")
         version = _adopt_amendment(
-            amendment,
-            reason=_("amendment %(number)s passed by the vote “%(poll)s”")
-            % {
-                "number": amendment.number,
-                "poll": title,
-            },
+            amendment, reason=_("amendment %(number)s, passed by a vote") % {"number": amendment.number}
         )
     else:
         _decide(amendment, Amendment.Status.FAILED, _("failed in the vote"))

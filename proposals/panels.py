@@ -11,7 +11,7 @@ from django.db.models import Count
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel
 from proposals import diff, markup
 from proposals.models import Amendment, Proposal
-from proposals.record import amendment_ops
+from proposals.record import amendment_ops, without_title
 
 # Decided amendments stay listed a while, so a phone sees what became of its own.
 RECENT_DECIDED = 5
@@ -55,9 +55,7 @@ def proposal_panel(meeting, audience):
             "html": markup.render(block.text),
             "focus": block.index == proposal.focus_block,
         }
-        for block in parts
-        # The text's own title heading repeats the proposal's title above it.
-        if not (block.index == 0 and block.kind == "heading" and markup.plain(block.text).strip() == version.title)
+        for block in without_title(version)
     ]
     context = {"proposal": proposal, "version": version, "blocks": blocks}
     shown = proposal.shown_amendment

@@ -6,6 +6,20 @@ from proposals import diff, markup
 from proposals.models import Amendment
 
 
+def without_title(version):
+    """The version's blocks without a leading heading that repeats its title:
+    pages print the title once, above the text."""
+    blocks = markup.blocks(version.body)
+    if blocks and blocks[0].kind == "heading" and markup.plain(blocks[0].text).strip() == version.title:
+        return blocks[1:]
+    return blocks
+
+
+def rendered_text(version):
+    """The version's text as safe HTML, without the repeated title."""
+    return markup.render(markup.join([block.text for block in without_title(version)]))
+
+
 def _when(value):
     return value.isoformat() if value else None
 

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from compounds.access import staff_required
 from meetings.models import AgendaItem, Meeting
-from proposals import actions, diff, markup
+from proposals import actions, diff
 from proposals.access import DRAFT_ROLES, proposal_staff
 from proposals.forms import CompletionForm, NoticeForm, PhotoForm, ProposalForm, TextForm
+from proposals.record import rendered_text, without_title
 
 
 @staff_required(*DRAFT_ROLES)
@@ -64,7 +65,7 @@ def proposal_detail(request, compound, proposal):
         "compound": compound,
         "proposal": proposal,
         "current": current,
-        "rendered": markup.render(current.body),
+        "rendered": rendered_text(current),
         "versions": proposal.versions.order_by("-number"),
         "amendments": proposal.amendments.order_by("-number"),
         "decisions": proposal.decisions.select_related("version"),
@@ -185,17 +186,32 @@ def version_diff(request, compound, proposal, old, new):
             "proposal": proposal,
             "old": versions[old],
             "new": versions[new],
-            "blocks": block_diff_view(versions[old].body, versions[new].body),
+            "blocks": block_diff_view(versions[old], versions[new]),
             "title_ops": diff.html(diff.diff(versions[old].title, versions[new].title)),
         },
     )
 
 
-def block_diff_view(old_body, new_body):
-    """Block-aligned diff of two texts, each block's ops as HTML."""
-    old = [block.text for block in markup.blocks(old_body)]
-    new = [block.text for block in markup.blocks(new_body)]
-    return [{"change": change, "html": diff.html(ops)} for change, ops in diff.block_diff(old, new)]
+HEADING = re.compile(r"^#{1,6}[ \t]+")
+
+
+def block_diff_view(old_version, new_version):
+    """Block-aligned diff of two versions (their titles are diffed apart),
+    each block's ops as HTML, headings shown as headings (their "## "
+    markers are not part of what was said)."""
+    old_blocks, new_blocks = without_title(old_version), without_title(new_version)
+    old = [HEADING.sub("", block.text) for block in old_blocks]
+    new = [HEADING.sub("", block.text) for block in new_blocks]
+    headings = {HEADING.sub("", b.text) for b in [*old_blocks, *new_blocks] if b.kind == "heading"}
+    return [
+        {
+            "change": change,
+            "html": diff.html(ops),
+            "heading": "".join(text for op, text in ops if op != "+") in headings
+            or "".join(text for op, text in ops if op != "-") in headings,
+        }
+        for change, ops in diff.block_diff(old, new)
+    ]
 
 
 @require_POST

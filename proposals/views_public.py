@@ -17,7 +17,7 @@ from compounds.qr import absolute_url, qr_data_uri
 from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
 from proposals import actions, markup
 from proposals.models import Proposal
-from proposals.record import amendment_ops, proposal_record
+from proposals.record import amendment_ops, proposal_record, rendered_text
 
 
 def public_proposal(proposal_id):
@@ -40,7 +40,7 @@ def proposal_page(request, proposal_id):
     context = {
         "proposal": proposal,
         "current": current,
-        "rendered": markup.render(current.body),
+        "rendered": rendered_text(current),
         "amendments": [{"amendment": a, "ops": amendment_ops(a)} for a in proposal.amendments.order_by("number")],
         "comments": proposal.comments.select_related("household__unit__building"),
         "decisions": proposal.decisions.select_related("version"),
@@ -87,7 +87,7 @@ def notice_print(request, proposal_id):
         {
             "proposal": proposal,
             "current": proposal.current,
-            "rendered": markup.render(proposal.current.body),
+            "rendered": rendered_text(proposal.current),
             "page_url": page,
             "qr": qr_data_uri(page),
         },

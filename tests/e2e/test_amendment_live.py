@@ -104,3 +104,31 @@ def test_a_phone_amends_article_3_and_the_room_votes_it_in(app_server, browser, 
     shoot(projector, "amend-8-projector-passed")
     shoot(phone_a, "amend-9-phone-new-text")
     shoot(console, "amend-10-console-after")
+
+
+def test_the_record_pages_after_the_vote(app_server, browser, shoot):
+    """After the previous test: the staff page, the diff between versions, the
+    public page on a phone and the printable notice, as people see them."""
+    links = app_server.links
+    staff = browser.new_page(viewport=LAPTOP)
+    login(staff, app_server, "secretary")
+    staff.goto(links["console"])
+    href = staff.locator("#panel-proposal").get_by_role("link", name="编辑、版本、公示").get_attribute("href")
+    staff.goto(re.match(r"https?://[^/]+", staff.url).group(0) + href)
+    expect(staff.locator("h1")).to_contain_text("居民公约")
+    base, proposal_id = re.match(r"(.*)/staff/proposals/(\d+)/", staff.url).groups()
+    expect(staff.locator("table.list").first).to_contain_text("修正案1")
+    shoot(staff, "record-1-staff-detail")
+    staff.get_by_role("button", name="比较").click()
+    expect(staff.locator(".diff-document ins")).to_have_text(ADDED)
+    shoot(staff, "record-2-version-diff")
+
+    public = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
+    public.goto(f"{base}/p/{proposal_id}/")
+    expect(public.locator("h1")).to_contain_text("居民公约")
+    expect(public.locator(".amendment ins")).to_have_text(ADDED)
+    shoot(public, "record-3-public-phone")
+    notice = browser.new_page(viewport={"width": 900, "height": 1270})
+    notice.goto(f"{base}/p/{proposal_id}/notice/")
+    expect(notice.locator(".notice-heading")).to_be_visible()
+    shoot(notice, "record-4-notice-print")

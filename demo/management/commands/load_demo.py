@@ -95,19 +95,12 @@ class Command(BaseCommand):
 
     def _agenda(self, meeting):
         """Three items, the draft convention on notice and debated on the
-        first, the sample micro-projects, and a council vote ready to open,
+        last, the sample micro-projects, and a council vote ready to open,
         as a facilitator would prepare them."""
         from meetings import actions
         from proposals import actions as proposal_actions
         from voting.models import Poll
 
-        convention = next(path for path in CONVENTION_FILES if path.exists()).read_text(encoding="utf-8")
-        title = convention.splitlines()[0].lstrip("# ").strip()
-        item = actions.add_item(meeting, "居民公约（草案）讨论", 40, "逐条讨论公约草案，可在手机上提出修正案。")
-        proposal = proposal_actions.create_proposal(meeting.compound, "convention", title, convention)
-        proposal_actions.put_on_notice(proposal, meeting.compound.notice_days)
-        proposal_actions.place_on_item(proposal, item)
-        self._projects(meeting.compound)
         actions.add_item(meeting, "加装电梯意见征集", 20, "3幢2单元居民提出加装电梯，请大家发表意见。")
         bikes = actions.add_item(meeting, "自行车棚改造", 15, "在3幢北侧建设非机动车棚，预算4万元。")
         Poll.objects.create(
@@ -118,6 +111,13 @@ class Command(BaseCommand):
             rule="simple-majority",
             scope=Poll.Scope.COMPOUND,
         )
+        convention = next(path for path in CONVENTION_FILES if path.exists()).read_text(encoding="utf-8")
+        title = convention.splitlines()[0].lstrip("# ").strip()
+        item = actions.add_item(meeting, "居民公约（草案）讨论", 40, "逐条讨论公约草案，可在手机上提出修正案。")
+        proposal = proposal_actions.create_proposal(meeting.compound, "convention", title, convention)
+        proposal_actions.put_on_notice(proposal, meeting.compound.notice_days)
+        proposal_actions.place_on_item(proposal, item)
+        self._projects(meeting.compound)
 
     def _projects(self, compound):
         """The sample micro-projects, as drafts the council can put on notice or to a vote."""
