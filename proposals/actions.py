@@ -150,6 +150,21 @@ def withdraw_proposal(proposal, user):
     return proposal
 
 
+@transaction.atomic
+def revise(proposal, user):
+    """Open an adopted convention for revision: a new draft of the same
+    convention. The version adopted stays the compound's text of it until a
+    revision is adopted (Proposal.adopted_version), and stays readable after."""
+    proposal = _locked(proposal)
+    if proposal.kind != Proposal.Kind.CONVENTION or proposal.status != Proposal.Status.ADOPTED:
+        raise ProposalError(_("Only an adopted convention is revised."))
+    proposal.status = Proposal.Status.DRAFT
+    proposal.item, proposal.focus_block, proposal.shown_amendment = None, None, None
+    proposal.notice_starts = proposal.notice_ends = None
+    proposal.save(update_fields=["status", "item", "focus_block", "shown_amendment", "notice_starts", "notice_ends"])
+    return proposal
+
+
 # --- Public notice (公示) ------------------------------------------------------------
 
 

@@ -116,6 +116,18 @@ class Proposal(models.Model):
         return self.versions.filter(number=self.version).first()
 
     @property
+    def adopted_version(self):
+        """The version last adopted by a vote (a convention's text in force,
+        even while a revision is drafted), or None."""
+        decision = (
+            self.decisions.filter(outcome=Decision.Outcome.ADOPTED, amendment__isnull=True)
+            .select_related("version")
+            .order_by("-decided_at", "-id")
+            .first()
+        )
+        return decision.version if decision else None
+
+    @property
     def is_open(self):
         """Still being shaped: its text can change and amendments are taken."""
         return self.status in {self.Status.DRAFT, self.Status.NOTICE, self.Status.FLOOR}

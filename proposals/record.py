@@ -33,8 +33,12 @@ def amendment_ops(amendment):
     return diff.diff(amendment.original, amendment.text)
 
 
-def proposal_record(proposal):
+def proposal_record(proposal, upto=None):
+    """The record up to version `upto` (default: all of it; the public page
+    of a convention whose revision is a draft stops at the text in force)."""
     versions = list(proposal.versions.order_by("number"))
+    if upto is not None:
+        versions = [v for v in versions if v.number <= upto.number]
     current = versions[-1] if versions else None
     comments = list(proposal.comments.all())
     return {
@@ -45,7 +49,7 @@ def proposal_record(proposal):
         "status": proposal.status,
         "text": current.body if current else "",
         "text_plain": markup.plain(current.body) if current else "",
-        "version": proposal.version,
+        "version": current.number if current else 0,
         "micro_project": (
             {
                 "sponsor": proposal.sponsor_name
@@ -94,6 +98,7 @@ def proposal_record(proposal):
                 "diff": [list(op) for op in amendment_ops(a)],
             }
             for a in proposal.amendments.select_related("base_version", "result_version").order_by("number")
+            if current is None or a.base_version.number <= current.number
         ],
         "notice": {
             "starts": _when(proposal.notice_starts),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/proposals/<int:proposal_id>/place/", views.proposal_place, name="proposal_place"),
     path("staff/proposals/<int:proposal_id>/notice/", views.proposal_notice, name="proposal_notice"),
     path("staff/proposals/<int:proposal_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("staff/proposals/<int:proposal_id>/revise/", views.proposal_revise, name="proposal_revise"),
     path("staff/proposals/<int:proposal_id>/start/", views.project_start, name="project_start"),
     path("staff/proposals/<int:proposal_id>/complete/", views.project_complete, name="project_complete"),
     path("staff/proposals/<int:proposal_id>/photos/", views.project_photo, name="project_photo"),

@@ -216,6 +216,12 @@ def block_diff_view(old_version, new_version):
 
 @require_POST
 @proposal_staff(*DRAFT_ROLES)
+def proposal_revise(request, compound, proposal):
+    return _run(request, proposal, actions.revise, proposal, request.user)
+
+
+@require_POST
+@proposal_staff(*DRAFT_ROLES)
 def project_start(request, compound, proposal):
     return _run(request, proposal, actions.start_project, proposal, request.user)
 

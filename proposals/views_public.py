@@ -21,10 +21,20 @@ from proposals.record import amendment_ops, proposal_record, rendered_text
 
 
 def public_proposal(proposal_id):
+    """A proposal anyone may read: past its draft, or a convention in force
+    whose revision is being drafted (then only the text in force is public)."""
     proposal = get_object_or_404(Proposal.objects.select_related("compound"), pk=proposal_id)
-    if proposal.status == Proposal.Status.DRAFT:
+    if proposal.status == Proposal.Status.DRAFT and proposal.adopted_version is None:
         raise Http404
     return proposal
+
+
+def public_version(proposal):
+    """The text the public sees: the current one, but while a revision is a
+    draft, the text in force."""
+    if proposal.status == Proposal.Status.DRAFT:
+        return proposal.adopted_version
+    return proposal.current
 
 
 @remember_code_client
@@ -36,8 +46,11 @@ def proposal_page(request, proposal_id):
         error = _comment(request, proposal)
         if error is None:
             return redirect("proposal_page", proposal_id=proposal.pk)
-    current = proposal.current
+    current = public_version(proposal)
+    adopted = proposal.adopted_version
     context = {
+        "adopted": adopted,
+        "adopted_rendered": rendered_text(adopted) if adopted else "",
         "proposal": proposal,
         "current": current,
         "rendered": rendered_text(current),
@@ -72,7 +85,9 @@ def _comment(request, proposal):
 def proposal_json(request, proposal_id):
     """The proposal's record, machine-readable (docs/api.md)."""
     proposal = public_proposal(proposal_id)
-    response = JsonResponse(proposal_record(proposal), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(
+        proposal_record(proposal, public_version(proposal)), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -86,8 +101,8 @@ def notice_print(request, proposal_id):
         "proposals/notice.html",
         {
             "proposal": proposal,
-            "current": proposal.current,
-            "rendered": rendered_text(proposal.current),
+            "current": public_version(proposal),
+            "rendered": rendered_text(public_version(proposal)),
             "page_url": page,
             "qr": qr_data_uri(page),
         },

@@ -110,6 +110,7 @@ proposal_save_details    POST   login  login    login     ok          ok     ok 
 proposal_place           POST   login  login    login     ok          ok     ok        403      ok        403         login
 proposal_notice          POST   login  login    login     ok          ok     ok        403      ok        403         login
 proposal_withdraw        POST   login  login    login     ok          ok     ok        403      ok        403         login
+proposal_revise          POST   login  login    login     ok          ok     ok        403      ok        403         login
 project_start            POST   login  login    login     ok          ok     ok        403      ok        403         login
 project_complete         POST   login  login    login     ok          ok     ok        403      ok        403         login
 project_photo            POST   login  login    login     ok          ok     ok        403      ok        403         login

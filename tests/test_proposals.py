@@ -519,3 +519,53 @@ def test_staff_upload_a_photo_through_the_page(compound, facilitator, client):
     client.post(url, {"photo": SimpleUploadedFile("a.png", PNG), "caption": "开工"})
     client.post(url, {"photo": SimpleUploadedFile("a.html", b"<html><script>alert(1)</script>"), "caption": "x"})
     assert [p.caption for p in project.photos.all()] == ["开工"]
+
+
+def test_an_adopted_convention_is_revised_and_its_adopted_text_stays_in_force(
+    room, proposal, households, facilitator, client
+):
+    poll = vote_on(room, households, facilitator, proposal=proposal)
+    for household in households[:3]:
+        voting_actions.cast(poll, household, "for")
+    voting_actions.close_poll(poll)
+    proposal.refresh_from_db()
+    actions.revise(proposal, facilitator)
+    actions.save_text(proposal, proposal.title, proposal.current.body.replace("1.5米", "2米"), "修订", user=facilitator)
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.version, proposal.adopted_version.number) == (Proposal.Status.DRAFT, 2, 1)
+    actions.put_on_notice(proposal, 7, facilitator)
+    page = client.get(reverse("proposal_page", kwargs={"proposal_id": proposal.pk})).content.decode()
+    assert "2米" in page and "1.5米" in page  # the draft, and the text in force below it
+    with pytest.raises(actions.ProposalError):
+        actions.revise(proposal, facilitator)  # not adopted now: a draft
+
+
+def test_while_a_revision_is_drafted_the_public_sees_the_text_in_force(room, proposal, households, facilitator, client):
+    poll = vote_on(room, households, facilitator, proposal=proposal)
+    for household in households[:3]:
+        voting_actions.cast(poll, household, "for")
+    voting_actions.close_poll(poll)
+    actions.revise(proposal, facilitator)
+    actions.save_text(proposal, proposal.title, proposal.current.body.replace("1.5米", "2米"), "修订", user=facilitator)
+    page = client.get(reverse("proposal_page", kwargs={"proposal_id": proposal.pk})).content.decode()
+    assert "1.5米" in page and "2米" not in page
+    record = client.get(reverse("proposal_json", kwargs={"proposal_id": proposal.pk})).json()
+    assert (record["version"], len(record["versions"]), "2米" in record["text"]) == (1, 1, False)
+
+
+def test_hostile_text_in_a_micro_projects_fields_and_report_is_inert(room, compound, households, facilitator, client):
+    fields = {f: HOSTILE[:100] for f in ("sponsor_name", "location", "timeline", "beneficiaries")}
+    project = actions.create_proposal(compound, Proposal.Kind.MICRO_PROJECT, "项目", "说明", **fields)
+    actions.place_on_item(project, room.current_item)
+    Proposal.objects.filter(pk=project.pk).update(status=Proposal.Status.ADOPTED)
+    actions.start_project(project, facilitator)
+    actions.complete_project(project, facilitator, HOSTILE, Decimal("1"))
+    actions.add_photo(project, facilitator, PNG, HOSTILE[:200])
+    client.force_login(facilitator)
+    for url in (
+        reverse("proposal_detail", kwargs={"proposal_id": project.pk}),
+        reverse("proposal_page", kwargs={"proposal_id": project.pk}),
+        reverse("console", kwargs={"meeting_id": room.pk}),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and not executable(response.content.decode()), url
