@@ -8,7 +8,7 @@ amendment is shown as an inline diff.
 
 from django.db.models import Count
 
-from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, once_per_render, panel
 from proposals import diff, markup
 from proposals.models import Amendment, Proposal
 from proposals.record import amendment_ops, without_title
@@ -40,11 +40,27 @@ def amendment_view(amendment):
     }
 
 
+def _floor(meeting):
+    """The proposal on the floor, read once for all audiences and both panels of a push."""
+    return once_per_render("proposal", lambda: on_the_floor(meeting))
+
+
 @panel("proposal", "proposals/panels/proposal.html")
 def proposal_panel(meeting, audience):
-    proposal = on_the_floor(meeting)
+    proposal = _floor(meeting)
     if proposal is None:
         return {"proposal": None}
+    version, parts, blocks = once_per_render("proposal_text", lambda: _text(proposal))
+    context = {"proposal": proposal, "version": version, "blocks": blocks}
+    shown = proposal.shown_amendment
+    if shown is not None:
+        context.update(_where_shown(shown, proposal, parts))
+    return context
+
+
+def _text(proposal):
+    """The current version, its blocks, and each shown block rendered (the
+    same for every audience and language: rendered once per push)."""
     version = proposal.current
     parts = markup.blocks(version.body)
     blocks = [
@@ -57,11 +73,7 @@ def proposal_panel(meeting, audience):
         }
         for block in without_title(version)
     ]
-    context = {"proposal": proposal, "version": version, "blocks": blocks}
-    shown = proposal.shown_amendment
-    if shown is not None:
-        context.update(_where_shown(shown, proposal, parts))
-    return context
+    return version, parts, blocks
 
 
 def _where_shown(amendment, proposal, parts):
@@ -92,15 +104,21 @@ def _where_shown(amendment, proposal, parts):
 
 @panel("amendments", "proposals/panels/amendments.html", audiences=(FACILITATOR, PROJECTOR, RESIDENT))
 def amendments_panel(meeting, audience):
-    proposal = on_the_floor(meeting)
+    proposal = _floor(meeting)
     if proposal is None:
         return {"proposal": None}
-    amendments = proposal.amendments.annotate(n_seconds=Count("seconds")).order_by("number")
-    pending = [amendment_view(a) for a in amendments if a.is_pending]
-    decided = [amendment_view(a) for a in amendments if not a.is_pending][-RECENT_DECIDED:]
+    pending, decided = once_per_render("amendments", lambda: _amendments(proposal))
     return {
         "proposal": proposal,
         "pending": pending,
         "decided": decided,
         "on_the_floor": sum(1 for a in pending if a["amendment"].status == Amendment.Status.FLOOR),
     }
+
+
+def _amendments(proposal):
+    """Pending amendments, and the latest decided ones, with their seconds and diffs."""
+    amendments = list(proposal.amendments.annotate(n_seconds=Count("seconds")).order_by("number"))
+    pending = [amendment_view(a) for a in amendments if a.is_pending]
+    decided = [amendment_view(a) for a in amendments if not a.is_pending][-RECENT_DECIDED:]
+    return pending, decided

@@ -569,3 +569,16 @@ def test_hostile_text_in_a_micro_projects_fields_and_report_is_inert(room, compo
     ):
         response = client.get(url)
         assert response.status_code == 200 and not executable(response.content.decode()), url
+
+
+def test_a_push_renders_the_text_once_for_every_audience_and_language(room, proposal, monkeypatch):
+    from deliberation.realtime import writes
+
+    calls, sent = [], []
+    real_render = markup.render
+    monkeypatch.setattr(markup, "render", lambda source: calls.append(1) or real_render(source))
+    monkeypatch.setattr(writes, "_send", lambda group, message: sent.append(message))
+    writes.push(room.pk, {"proposal", "amendments"})
+    shown_blocks = len(markup.blocks(proposal.current.body)) - 1  # the title heading is shown once, above
+    assert shown_blocks <= len(calls) <= shown_blocks + 1  # (+1: the title, compared as plain text)
+    assert sum("proposal" in message["panels"] for message in sent) == 6  # 3 audiences x 2 languages
