@@ -582,3 +582,13 @@ def test_a_push_renders_the_text_once_for_every_audience_and_language(room, prop
     shown_blocks = len(markup.blocks(proposal.current.body)) - 1  # the title heading is shown once, above
     assert shown_blocks <= len(calls) <= shown_blocks + 1  # (+1: the title, compared as plain text)
     assert sum("proposal" in message["panels"] for message in sent) == 6  # 3 audiences x 2 languages
+
+
+def test_the_console_puts_the_proposal_to_a_vote_with_the_form_filled_in(room, proposal, facilitator, client):
+    client.force_login(facilitator)
+    console = client.get(reverse("console", kwargs={"meeting_id": room.pk})).content.decode()
+    link = reverse("poll_new", kwargs={"meeting_id": room.pk}) + f"?proposal={proposal.pk}"
+    assert link in console
+    form = client.get(link).context["form"]
+    assert (form.initial["proposal"], form.initial["item"]) == (proposal.pk, room.current_item_id)
+    assert proposal.title in form.initial["title"]
