@@ -34,6 +34,9 @@ def amendment_view(amendment):
         seconds = amendment.seconds.count()
     return {
         "amendment": amendment,
+        # Who seconded, as the phones' seat tokens mark them (phone.js shows
+        # "seconded" on a phone that has): only in the amendments list.
+        "seconders": [s.household_id for s in amendment.seconds.all()] if seconds else [],
         "diff": diff.html(amendment_ops(amendment)),
         "seconds": seconds,
         "needed": max(0, amendment.seconds_required - seconds),
@@ -118,7 +121,9 @@ def amendments_panel(meeting, audience):
 
 def _amendments(proposal):
     """Pending amendments, and the latest decided ones, with their seconds and diffs."""
-    amendments = list(proposal.amendments.annotate(n_seconds=Count("seconds")).order_by("number"))
+    amendments = list(
+        proposal.amendments.annotate(n_seconds=Count("seconds")).prefetch_related("seconds").order_by("number")
+    )
     pending = [amendment_view(a) for a in amendments if a.is_pending]
     decided = [amendment_view(a) for a in amendments if not a.is_pending][-RECENT_DECIDED:]
     return pending, decided

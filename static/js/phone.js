@@ -29,6 +29,11 @@
     for (var j = 0; j < owned.length; j++) {
       owned[j].classList.toggle("mine", !!me && owned[j].getAttribute("data-owner") === me);
     }
+    var backed = document.querySelectorAll("[data-seconders]");
+    for (var k = 0; k < backed.length; k++) {
+      var seconders = backed[k].getAttribute("data-seconders").split(" ");
+      backed[k].classList.toggle("seconded", !!me && seconders.indexOf(me) !== -1);
+    }
     var label = document.querySelector("#panel-queue .my-place");
     if (label) label.textContent = place ? label.getAttribute("data-label").replace("%(n)s", place) : "";
   }

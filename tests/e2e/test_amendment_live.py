@@ -69,6 +69,7 @@ def test_a_phone_amends_article_3_and_the_room_votes_it_in(app_server, browser, 
     expect(amendment.get_by_role("button", name="附议")).to_be_hidden()
     phone_b.locator("#panel-amendments .amendment").first.get_by_role("button", name="附议").click()
     expect(waiting).to_have_class(re.compile("status-floor"))
+    expect(phone_b.locator("#panel-amendments .amendment").first.locator(".seconded-label")).to_be_visible()
     shoot(phone_b, "amend-4-phone-seconded")
     shoot(console, "amend-5-console-on-the-floor")
 
