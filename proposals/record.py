@@ -6,6 +6,15 @@ from proposals import diff, markup
 from proposals.models import Amendment
 
 
+def public_author(name, household):
+    """How pages anyone can read name an author: staff by name; a household
+    by its building and unit only (3幢2单元), not its flat. The room and the
+    staff pages, which know who is in the meeting, show the flat."""
+    if household is None:
+        return name
+    return f"{household.unit.building.name}{household.unit.name}"
+
+
 def without_title(version):
     """The version's blocks without a leading heading that repeats its title:
     pages print the title once, above the text."""
@@ -36,7 +45,7 @@ def amendment_ops(amendment):
 def proposal_record(proposal, upto=None):
     """The record up to version `upto` (default: all of it; the public page
     of a convention whose revision is a draft stops at the text in force)."""
-    versions = list(proposal.versions.order_by("number"))
+    versions = list(proposal.versions.select_related("by_household__unit__building", "amendment").order_by("number"))
     if upto is not None:
         versions = [v for v in versions if v.number <= upto.number]
     current = versions[-1] if versions else None
@@ -52,8 +61,7 @@ def proposal_record(proposal, upto=None):
         "version": current.number if current else 0,
         "micro_project": (
             {
-                "sponsor": proposal.sponsor_name
-                or (proposal.sponsor_household.label if proposal.sponsor_household else ""),
+                "sponsor": proposal.sponsor_name or public_author("", proposal.sponsor_household),
                 "budget_yuan": str(proposal.budget) if proposal.budget is not None else None,
                 "funding": proposal.funding,
                 "location": proposal.location,
@@ -67,7 +75,7 @@ def proposal_record(proposal, upto=None):
             {
                 "number": v.number,
                 "title": v.title,
-                "by": v.by_name,
+                "by": public_author(v.by_name, v.by_household),
                 "at": _when(v.created_at),
                 "reason": v.reason,
                 "amendment": v.amendment.number if v.amendment_id else None,
@@ -86,7 +94,7 @@ def proposal_record(proposal, upto=None):
                 "op": a.op,
                 "block": a.block_index,
                 "base_version": a.base_version.number,
-                "by": a.by_name,
+                "by": public_author(a.by_name, a.household),
                 "at": _when(a.created_at),
                 "reason": a.reason,
                 "status": a.status,
@@ -97,7 +105,9 @@ def proposal_record(proposal, upto=None):
                 "result_version": a.result_version.number if a.result_version_id else None,
                 "diff": [list(op) for op in amendment_ops(a)],
             }
-            for a in proposal.amendments.select_related("base_version", "result_version").order_by("number")
+            for a in proposal.amendments.select_related(
+                "base_version", "result_version", "household__unit__building"
+            ).order_by("number")
             if current is None or a.base_version.number <= current.number
         ],
         "notice": {

@@ -17,7 +17,7 @@ from compounds.qr import absolute_url, qr_data_uri
 from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
 from proposals import actions, markup
 from proposals.models import Proposal
-from proposals.record import amendment_ops, proposal_record, rendered_text
+from proposals.record import amendment_ops, proposal_record, public_author, rendered_text
 
 
 def public_proposal(proposal_id):
@@ -50,12 +50,16 @@ def proposal_page(request, proposal_id):
     adopted = proposal.adopted_version
     context = {
         "adopted": adopted,
+        "sponsor": proposal.sponsor_name or public_author("", proposal.sponsor_household),
         "adopted_rendered": rendered_text(adopted) if adopted else "",
         "proposal": proposal,
         "current": current,
         "rendered": rendered_text(current),
         "amendments": [{"amendment": a, "ops": amendment_ops(a)} for a in proposal.amendments.order_by("number")],
-        "comments": proposal.comments.select_related("household__unit__building"),
+        "comments": [
+            {"comment": c, "by": public_author("", c.household)}
+            for c in proposal.comments.select_related("household__unit__building")
+        ],
         "decisions": proposal.decisions.select_related("version"),
         "report": markup.render(proposal.report) if proposal.report else "",
         "photos": proposal.photos.only("pk", "caption", "proposal_id"),

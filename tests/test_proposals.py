@@ -592,3 +592,14 @@ def test_the_console_puts_the_proposal_to_a_vote_with_the_form_filled_in(room, p
     form = client.get(link).context["form"]
     assert (form.initial["proposal"], form.initial["item"]) == (proposal.pk, room.current_item_id)
     assert proposal.title in form.initial["title"]
+
+
+def test_public_pages_name_a_household_by_its_unit_not_its_flat(room, proposal, households, facilitator, client):
+    actions.put_on_notice(proposal, 7, facilitator)
+    actions.comment(proposal, households[1], "赞成")
+    amend_article_3(proposal, households[0])
+    flat, unit = households[0].label, households[0].label.removesuffix(households[0].room)
+    page = client.get(reverse("proposal_page", kwargs={"proposal_id": proposal.pk})).content.decode()
+    record = client.get(reverse("proposal_json", kwargs={"proposal_id": proposal.pk})).json()
+    assert unit in page and flat not in page and households[1].label not in page
+    assert record["amendments"][0]["by"] == unit
