@@ -16,7 +16,16 @@ from django.utils.translation import gettext as _
 from deliberation.realtime import broadcast_on_commit, bump
 from meetings.models import Meeting
 from proposals import markup
-from proposals.models import Amendment, Decision, NoticeComment, ProjectPhoto, Proposal, ProposalVersion, Second
+from proposals.models import (
+    MAX_REASON_CHARS,
+    Amendment,
+    Decision,
+    NoticeComment,
+    ProjectPhoto,
+    Proposal,
+    ProposalVersion,
+    Second,
+)
 
 # The panels that show a proposal in the room (proposals/panels.py).
 PROPOSAL_PANELS = ("proposal", "amendments")
@@ -59,8 +68,23 @@ def _check_open(proposal):
         )
 
 
+def _line(text):
+    """One line a person typed, as stored: control characters (a NUL, which
+    PostgreSQL refuses) and line breaks out, spaces at the ends trimmed."""
+    return " ".join(markup.normalize(text or "").split("\n")).strip()
+
+
+def _check_line(text, limit, too_long):
+    text = _line(text)
+    if len(text) > limit:
+        raise ProposalError(too_long)
+    return text
+
+
 def _check_text(title, body):
-    title, body = (title or "").strip(), markup.normalize(body or "")
+    title, body = _line(title), markup.normalize(body or "")
+    if len(title) > Proposal._meta.get_field("title").max_length:
+        raise ProposalError(_("The title is too long."))
     if not title:
         raise ProposalError(_("Give the proposal a title."))
     if not body:
@@ -99,7 +123,7 @@ def save_text(proposal, title, body, reason, user=None, household=None):
     proposal = _locked(proposal)
     _check_open(proposal)
     title, body = _check_text(title, body)
-    reason = (reason or "").strip()
+    reason = _check_line(reason, MAX_REASON_CHARS, _("Keep the reason to one line."))
     current = proposal.current
     if current is not None and current.title == title and current.body == body:
         return current
@@ -202,7 +226,7 @@ def comment(proposal, household, text):
 
 @transaction.atomic
 def hide_comment(comment, user, reason):
-    reason = (reason or "").strip()
+    reason = _check_line(reason, MAX_REASON_CHARS, _("Keep the reason to one line."))
     if not reason:
         raise ProposalError(_("Say why the comment is hidden: the reason is shown in its place."))
     comment = NoticeComment.objects.select_for_update().get(pk=comment.pk)
@@ -246,11 +270,9 @@ def propose_amendment(proposal, block_index, op, text, reason, household=None, u
         raise ProposalError(_("Write the new paragraph to insert: it reads the same as the one it follows."))
     if len(text) > Amendment._meta.get_field("text").max_length:
         raise ProposalError(_("The new text is too long for one amendment."))
-    reason = (reason or "").strip()
+    reason = _check_line(reason, MAX_REASON_CHARS, _("Keep the reason to one line."))
     if not reason:
         raise ProposalError(_("Give a one-line reason for the amendment."))
-    if len(reason) > Amendment._meta.get_field("reason").max_length:
-        raise ProposalError(_("Keep the reason to one line."))
     if household is not None and household.compound_id != proposal.compound_id:
         raise ProposalError(_("Only households of this compound may amend this proposal."))
     _splice(current.body, block_index, op, text)  # it must apply to the text it was written against
@@ -396,7 +418,7 @@ def accept_amendment(amendment, user):
 @transaction.atomic
 def reject_amendment(amendment, user, reason):
     """The facilitator rejects an amendment, with a reason its author sees."""
-    reason = (reason or "").strip()
+    reason = _check_line(reason, MAX_REASON_CHARS, _("Keep the reason to one line."))
     if not reason:
         raise ProposalError(_("Give the reason: the household that proposed it will see it."))
     amendment = _locked_amendment(amendment)
@@ -562,5 +584,5 @@ def add_photo(proposal, user, data, caption=""):
     if proposal.photos.count() >= MAX_PHOTOS:
         raise ProposalError(_("A project has at most %(n)d photos.") % {"n": MAX_PHOTOS})
     return ProjectPhoto.objects.create(
-        proposal=proposal, content=data, content_type=kind, caption=(caption or "").strip()[:200], uploaded_by=user
+        proposal=proposal, content=data, content_type=kind, caption=_line(caption)[:200], uploaded_by=user
     )
