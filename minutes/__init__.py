@@ -1,0 +1,1 @@
+"""Minutes and publication: minutes drafted from the meeting record, signed off, published with a fingerprint; the compound's public pages and the convention registry. The top app: it imports every other."""
