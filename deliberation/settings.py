@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "meetings",
     "proposals",
     "voting",
+    "minutes",
     "demo",
 ]
 

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("proposals.urls")),
     path("", include("voting.urls")),
+    path("", include("minutes.urls")),
 ]

@@ -1,9 +1,10 @@
 """Where apps built on meetings plug in, at start-up (their AppConfig.ready).
 
-meetings imports no app above it (voting, and those to come), yet two things
-it does depend on them: whether a sign-in may be undone (not once the
-household voted in an open poll of the households present), and what a
-phone's page shows of its own household besides the panels (its vote).
+meetings imports no app above it (voting, minutes, and those to come), yet
+some things it does depend on them: whether a sign-in may be undone (not
+once the household voted in an open poll of the households present), what a
+phone's page shows of its own household besides the panels (its vote), and
+what the page of an ended meeting shows (what it decided, its minutes).
 """
 
 # hold(meeting, household) -> a translated reason or None. Called first in
@@ -15,6 +16,11 @@ attendance_holds = []
 # context(meeting, household) -> dict, added to the phone page's context
 # (voting: the household's own line under the current poll).
 phone_contexts = []
+
+
+# section(meeting) -> {"template": ..., **context}, shown on the page a phone
+# gets once the meeting has ended (minutes: what it decided, and the minutes).
+closed_sections = []
 
 
 def hold_attendance(hold):
@@ -29,3 +35,10 @@ def add_to_phone_page(context):
     if context not in phone_contexts:
         phone_contexts.append(context)
     return context
+
+
+def add_to_closed_page(section):
+    """Register a section of the ended meeting's page (see closed_sections)."""
+    if section not in closed_sections:
+        closed_sections.append(section)
+    return section

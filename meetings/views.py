@@ -56,12 +56,9 @@ def join(request, code):
             context.update(extra(meeting, household))
         return render(request, "meetings/phone.html", context)
     if not meeting.is_open_to_residents:
-        return render(
-            request,
-            "meetings/not_open.html",
-            {"meeting": meeting},
-            status=403 if meeting.status == Meeting.Status.CLOSED else 200,
-        )
+        closed = meeting.status == Meeting.Status.CLOSED
+        sections = [section(meeting) for section in extensions.closed_sections] if closed else []
+        return render(request, "meetings/not_open.html", {"meeting": meeting, "sections": sections})
 
     form = HouseholdCodeForm(request.POST or None)
     # Joined before and no longer valid: the code was revoked or re-issued.

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from compounds.actions import revoke_code
 from compounds.models import Building, BuildingUnit, Compound, Credential, Household, RosterUpload, StaffRole
@@ -142,6 +143,8 @@ class World:
     amendment: object = None  # by households[4], waiting for seconds
     comment: object = None
     photo: object = None
+    closed_meeting: object = None  # ended, its minutes published (version 1)
+    convention: object = None  # a convention adopted by a vote
 
     def __repr__(self):
         return f"<World: meeting {self.meeting.code} of {self.compound}>"
@@ -195,6 +198,17 @@ def build_world(compound, households, meeting):
     from proposals.models import ProjectPhoto
 
     photo = ProjectPhoto.objects.create(proposal=proposal, content=b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    from minutes import actions as minutes_actions
+    from minutes import canonical
+    from minutes.models import Minutes, MinutesVersion
+    from proposals.models import Decision
+
+    closed_meeting = Meeting.objects.create(compound=compound, title="上月议事会", status=Meeting.Status.CLOSED)
+    minutes = Minutes.objects.create(meeting=closed_meeting, status=Minutes.Status.PUBLISHED)
+    body = minutes_actions.content(minutes, 1, timezone.now())
+    MinutesVersion.objects.create(minutes=minutes, number=1, content=body, fingerprint=canonical.fingerprint(body))
+    convention = proposal_actions.create_proposal(compound, "convention", "已通过的公约", "## 第一条\n\n文明。\n")
+    Decision.objects.create(proposal=convention, version=convention.current, outcome="adopted", basis={"title": "表决"})
     meeting.refresh_from_db()
     return World(
         compound=compound,
@@ -217,6 +231,8 @@ def build_world(compound, households, meeting):
         amendment=amendment,
         comment=comment,
         photo=photo,
+        closed_meeting=closed_meeting,
+        convention=convention,
     )
 
 
@@ -227,21 +243,29 @@ SLIP_ROUTES = {"household_link"}
 # The certificate row asks the hard question: a result written but not revealed.
 POLL_OF_ROUTE = {"certificate": "closed_poll"}
 VARIANT_POLLS = {"revealed": "revealed_poll"}
+# Public minutes are of the ended meeting; the registry is of the adopted convention.
+MEETING_OF_ROUTE = {
+    "minutes_public": "closed_meeting",
+    "minutes_version": "closed_meeting",
+    "minutes_json": "closed_meeting",
+}
+PROPOSAL_OF_ROUTE = {"convention": "convention"}
 
 
 def url_kwargs(route, world, variant=""):
     values = {
-        "meeting_id": world.meeting.pk,
+        "meeting_id": getattr(world, MEETING_OF_ROUTE.get(route.name, "meeting")).pk,
         "compound_id": world.compound.pk,
         "item_id": world.item.pk,
         "household_id": world.slip.household_id,
         "upload_id": world.upload.pk,
         "poll_id": getattr(world, VARIANT_POLLS.get(variant) or POLL_OF_ROUTE.get(route.name, "open_poll")).pk,
         "code": world.slip.code if route.name in SLIP_ROUTES else world.meeting.code,
-        "proposal_id": world.proposal.pk,
+        "proposal_id": getattr(world, PROPOSAL_OF_ROUTE.get(route.name, "proposal")).pk,
         "amendment_id": world.amendment.pk,
         "comment_id": world.comment.pk,
         "photo_id": world.photo.pk,
+        "number": 1,
         "old": 1,
         "new": 2,
     }

@@ -10,7 +10,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["compounds", "meetings", "proposals", "voting", "demo", "deliberation"]
+APPS = ["compounds", "meetings", "proposals", "voting", "minutes", "demo", "deliberation"]
 WRITE_API = {"bump", "broadcast_on_commit", "touch_on_commit", "tell_sockets_on_commit", "mark_dirty", "push"}
 
 

@@ -129,6 +129,22 @@ proposal_page            GET    ok     ok       ok        ok          ok     ok 
 proposal_json            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 notice_print             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 project_photo_file       GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+# Minutes: read by CONSOLE_ROLES and signing parties, written by the secretary and the facilitator
+# (the world's meeting is live: the minutes page sends staff back to the console)
+minutes_page             GET    login  login    login     ok          ok     ok        ok       ok        403         login
+minutes_edit             POST   login  login    login     ok          403    ok        403      ok        403         login
+minutes_annotate         POST   login  login    login     ok          403    ok        403      ok        403         login
+minutes_ask              POST   login  login    login     ok          403    ok        403      ok        403         login
+minutes_correct          POST   login  login    login     ok          403    ok        403      ok        403         login
+minutes_notice_posted    POST   login  login    login     ok          403    ok        403      ok        403         login
+minutes_sign             POST   login  login    login     ok          ok     ok        ok       ok        403         login
+# The compound in public: its page and the verify page; minutes and conventions once published
+compound_page            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+minutes_public           GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+minutes_version          GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+minutes_json             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+convention               GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+verify                   GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # Websockets: /ws/m/<code>/<audience>/ (staff may look at what phones see)
 ws:facilitator           WS     refuse refuse   refuse    accept      accept accept    accept   accept    refuse      refuse
 ws:resident              WS     refuse accept   refuse    accept      accept accept    accept   accept    refuse      refuse
