@@ -46,6 +46,8 @@ STAFF = [
     ("worker", StaffRole.Role.WORKER),
     ("secretary", StaffRole.Role.SECRETARY),
 ]
+# One account per signing party of the minutes (三方), in the parties' order.
+SIGNERS = ["juweihui", "yeweihui", "wuye"]
 
 
 class Command(BaseCommand):
@@ -153,5 +155,14 @@ class Command(BaseCommand):
             user.save()
             if role is not None:
                 StaffRole.objects.get_or_create(user=user, compound=compound, role=role)
+            passwords[username] = password
+        from minutes.actions import parties
+
+        for username, party in zip(SIGNERS, parties(compound), strict=False):
+            user, _ = User.objects.get_or_create(username=username, defaults={"first_name": party.name})
+            password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
+            user.set_password(password)
+            user.save()
+            party.members.add(user)
             passwords[username] = password
         return passwords
