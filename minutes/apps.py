@@ -9,6 +9,6 @@ class MinutesConfig(AppConfig):
     def ready(self):
         # What an ended meeting's page shows (meetings/extensions.py).
         from meetings import extensions
-        from minutes import views_public
+        from minutes import panels, views_public  # noqa: F401 - panels register with the realtime core
 
         extensions.add_to_closed_page(views_public.meeting_decisions)

@@ -10,6 +10,7 @@ the HTML of every public URL.
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from compounds.models import Compound
@@ -183,3 +184,32 @@ def meeting_decisions(meeting):
         "compound": meeting.compound,
         "meeting": meeting,
     }
+
+
+def decision_notice(request, compound_id, meeting_id):
+    """The decision notice (决定公告) to post at the gate: what the meeting
+    decided, when the notice went up, and a QR code to the record online."""
+    from compounds.qr import absolute_url, qr_data_uri
+    from meetings.models import Meeting
+    from minutes.record import decisions, meeting_record
+
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("compound"), pk=meeting_id, compound_id=compound_id, status=Meeting.Status.CLOSED
+    )
+    minutes = Minutes.objects.filter(meeting=meeting).first()
+    published = minutes is not None and minutes.status == Minutes.Status.PUBLISHED
+    target = (
+        reverse("minutes_public", kwargs={"compound_id": compound_id, "meeting_id": meeting_id})
+        if published
+        else reverse("join", kwargs={"code": meeting.code})
+    )
+    url = absolute_url(request, target)
+    context = {
+        "meeting": meeting,
+        "compound": meeting.compound,
+        "decided": decisions(meeting_record(meeting)),
+        "posted_at": minutes.notice_posted_at if minutes else None,
+        "url": url,
+        "qr": qr_data_uri(url),
+    }
+    return render(request, "minutes/decision_notice.html", context)

@@ -27,6 +27,7 @@ async def test_projector_with_key_gets_full_state_on_connect(meeting):
         "turnout",
         "proposal",
         "amendments",
+        "decided",
     }
     assert meeting.title in state["panels"]["status"]
     await socket.disconnect()

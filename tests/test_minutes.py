@@ -208,3 +208,33 @@ def test_published_minutes_render_the_secretarys_markdown_safely(ended, secretar
 def test_minutes_list_a_decimal_area_as_the_certificate_does(ended):
     poll = meeting_record(ended)["polls"][0]
     assert Decimal(poll["result"]["for"]["area"]) == Decimal("241.50")
+
+
+def test_the_projector_shows_what_was_decided_once_the_meeting_ends(ended, meeting):
+    from deliberation.realtime import PROJECTOR, render_panels
+
+    html = render_panels(ended, PROJECTOR, "en", {"decided"})["decided"]
+    assert "Decided today" in html and "通过公约: adopted" in html
+
+
+def test_the_decision_notice_lists_the_decisions_with_a_qr_code(ended, secretary, client):
+    url = reverse("decision_notice", args=[ended.compound_id, ended.pk])
+    html = client.get(url).content.decode()
+    assert "通过公约: adopted" in html and "data:image/svg+xml" in html and "Posted on: ____" in html
+    actions.mark_notice_posted(actions.minutes_of(ended), secretary)
+    assert "Posted on: ____" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/c/9223372036854775808/minutes/3/",
+        "/c/1/minutes/9223372036854775808/",
+        "/c/9223372036854775808/meetings/1/decisions/",
+        "/c/9223372036854775808/conventions/1/",
+    ],
+)
+def test_an_id_past_64_bits_is_not_found_not_an_error(db, client, url):
+    """Found by the fuzz tests: a lookup through a foreign key with such a
+    value overflowed SQLite; such ids no longer match these URLs."""
+    assert client.get(url).status_code == 404
