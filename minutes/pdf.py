@@ -80,7 +80,8 @@ def render_pdf(html: str, *, title: str = "", footer: str = "", base_url: str | 
     """The PDF of an HTML document: A4, page numbers and `footer` on every
     page, the Chinese font embedded, metadata title `title` (else the
     document's <title>). Relative URLs resolve against `base_url`, by default
-    the static/ directory."""
+    the static/ directory. Raises PdfUnavailable when this machine lacks
+    WeasyPrint's libraries or a Chinese font."""
     weasyprint = _weasyprint()
     fonts = cjk_fonts()
     fetcher = url_fetcher()

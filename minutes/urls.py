@@ -24,6 +24,11 @@ urlpatterns = [
         views_public.minutes_json,
         name="minutes_json",
     ),
+    path(
+        "c/<id:compound_id>/minutes/<id:meeting_id>/v<id:number>.md",
+        views_public.minutes_markdown,
+        name="minutes_markdown",
+    ),
     path("c/<id:compound_id>/conventions/<id:proposal_id>/", views_public.convention, name="convention"),
     path(
         "c/<id:compound_id>/meetings/<id:meeting_id>/decisions/",

@@ -7,7 +7,6 @@ decline for it. Every change is a POST that calls an action.
 """
 
 import re
-from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -21,11 +20,10 @@ from compounds.access import CONSOLE_ROLES, Role, has_role
 from meetings.models import Meeting
 from minutes import actions
 from minutes.models import Minutes, Party, SignOff
+from minutes.panels import NOTICE_DEADLINE
 from minutes.record import meeting_record
 
 WRITERS = (Role.SECRETARY, Role.FACILITATOR)
-# Hangzhou Art. 29: committee decisions are posted within 3 days.
-NOTICE_DEADLINE = timedelta(days=3)
 
 
 def _meeting_and_minutes(request, meeting_id, roles=None):

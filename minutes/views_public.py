@@ -8,13 +8,16 @@ polls by their counts (minutes/record.py); tests/test_public_pages.py checks
 the HTML of every public URL.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from compounds.models import Compound
 from minutes import canonical
+from minutes.export import named_fingerprints, to_markdown
 from minutes.models import Minutes, MinutesVersion
 from proposals import diff
 from proposals.models import Decision, Proposal
@@ -83,6 +86,14 @@ def minutes_json(request, compound_id, meeting_id, number):
     return response
 
 
+def minutes_markdown(request, compound_id, meeting_id, number):
+    version, _newest = _published(compound_id, meeting_id, number)
+    response = HttpResponse(to_markdown(version, get_language()), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="minutes-{meeting_id}-v{number}.md"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def convention(request, compound_id, proposal_id):
     """A convention in force: its current text, every adopted version with
     the decision that adopted it, and the changes between any two of them."""
@@ -148,26 +159,36 @@ def _minutes_of_polls(poll_ids):
 
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    """Paste or upload a JSON export: does its content match a published
-    version's fingerprint?"""
+    """Paste or upload an export (JSON or Markdown): does it match published minutes?"""
     outcome = None
     if request.method == "POST":
         text = request.POST.get("export", "")
         upload = request.FILES.get("file")
         if upload is not None:
             text = upload.read(MAX_VERIFY_BYTES + 1).decode("utf-8", "replace")
-        content = canonical.read_export(text[:MAX_VERIFY_BYTES]) if len(text) <= MAX_VERIFY_BYTES else None
-        if content is None:
-            outcome = {"state": "unreadable"}
-        else:
-            print_ = canonical.fingerprint(content)
-            match = MinutesVersion.objects.filter(fingerprint=print_).select_related("minutes__meeting__compound")
-            outcome = {
-                "state": "match" if match.exists() else "nomatch",
-                "fingerprint": print_,
-                "version": match.first(),
-            }
+        outcome = check_copy(text) if len(text) <= MAX_VERIFY_BYTES else {"state": "unreadable"}
     return render(request, "minutes/verify.html", {"outcome": outcome})
+
+
+def check_copy(text):
+    """Does `text`, a JSON or Markdown export, match published minutes?
+
+    A JSON export: its content's fingerprint is computed again. A Markdown
+    export: it is written again, in either language, from the version whose
+    fingerprint it prints, and must read exactly the same."""
+    content = canonical.read_export(text)
+    if content is not None:
+        print_ = canonical.fingerprint(content)
+        match = MinutesVersion.objects.filter(fingerprint=print_).select_related("minutes__meeting").first()
+        return {"state": "match" if match else "nomatch", "fingerprint": print_, "version": match}
+    named = named_fingerprints(text)
+    if not named:
+        return {"state": "unreadable"}
+    copy = text.replace("\r\n", "\n").strip() + "\n"
+    for version in MinutesVersion.objects.filter(fingerprint__in=named).select_related("minutes__meeting"):
+        if any(to_markdown(version, language) == copy for language, _name in settings.LANGUAGES):
+            return {"state": "match", "fingerprint": version.fingerprint, "version": version}
+    return {"state": "nomatch", "fingerprint": sorted(named)[0], "version": None}
 
 
 def meeting_decisions(meeting):

@@ -248,6 +248,7 @@ MEETING_OF_ROUTE = {
     "minutes_public": "closed_meeting",
     "minutes_version": "closed_meeting",
     "minutes_json": "closed_meeting",
+    "minutes_markdown": "closed_meeting",
     "decision_notice": "closed_meeting",
 }
 PROPOSAL_OF_ROUTE = {"convention": "convention"}

@@ -238,3 +238,26 @@ def test_an_id_past_64_bits_is_not_found_not_an_error(db, client, url):
     """Found by the fuzz tests: a lookup through a foreign key with such a
     value overflowed SQLite; such ids no longer match these URLs."""
     assert client.get(url).status_code == 404
+
+
+def test_a_markdown_copy_verifies_and_an_altered_one_does_not(ended, secretary, client):
+    minutes = actions.minutes_of(ended)
+    actions.edit_narrative(minutes, secretary, "会议顺利。", {}, [])
+    actions.ask_to_sign(minutes, secretary)
+    for party, user in signers(ended.compound):
+        version = actions.sign(minutes, party, user)
+    copy = client.get(reverse("minutes_markdown", args=[ended.compound_id, ended.pk, version.number])).content.decode()
+    assert copy.startswith("# ") and "会议顺利。" in copy and version.fingerprint in copy
+    assert "| 赞成 | 3 |" in copy or "| for | 3 |" in copy
+    assert client.post(reverse("verify"), {"export": copy}).context["outcome"]["state"] == "match"
+    altered = copy.replace("会议顺利。", "会议不顺利。")
+    assert client.post(reverse("verify"), {"export": altered}).context["outcome"]["state"] == "nomatch"
+
+
+def test_the_console_reminds_of_the_decision_notice_until_it_is_posted(ended, secretary):
+    from deliberation.realtime import FACILITATOR, render_panels
+
+    assert "Post the decision notice" in render_panels(ended, FACILITATOR, "en", {"decided"})["decided"]
+    actions.mark_notice_posted(actions.minutes_of(ended), secretary)
+    html = render_panels(ended, FACILITATOR, "en", {"decided"})["decided"]
+    assert "Post the decision notice" not in html and "Decision notice posted" in html

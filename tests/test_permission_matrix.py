@@ -143,6 +143,7 @@ compound_page            GET    ok     ok       ok        ok          ok     ok 
 minutes_public           GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 minutes_version          GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 minutes_json             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+minutes_markdown         GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 convention               GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 decision_notice          GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 verify                   GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
