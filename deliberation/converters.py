@@ -1,6 +1,5 @@
 """URL converters shared by the apps' routes."""
 
-
 MAX_ID = 2**63 - 1
 
 

@@ -29,7 +29,13 @@ urlpatterns = [
         views_public.minutes_markdown,
         name="minutes_markdown",
     ),
+    path(
+        "c/<id:compound_id>/minutes/<id:meeting_id>/v<id:number>.pdf",
+        views_public.minutes_print,
+        name="minutes_pdf",
+    ),
     path("c/<id:compound_id>/conventions/<id:proposal_id>/", views_public.convention, name="convention"),
+    path("c/<id:compound_id>/conventions/<id:proposal_id>.pdf", views_public.convention_print, name="convention_pdf"),
     path(
         "c/<id:compound_id>/meetings/<id:meeting_id>/decisions/",
         views_public.decision_notice,

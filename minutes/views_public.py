@@ -94,6 +94,37 @@ def minutes_markdown(request, compound_id, meeting_id, number):
     return response
 
 
+def minutes_print(request, compound_id, meeting_id, number):
+    """Published minutes as a printable A4 PDF, in the reader's language."""
+    from minutes import pdf, printing
+
+    version, _newest = _published(compound_id, meeting_id, number)
+    try:
+        data = printing.minutes_pdf(version, get_language())
+    except pdf.PdfUnavailable:
+        return render(request, "minutes/pdf_unavailable.html", status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting_id}-v{number}.pdf"'
+    return response
+
+
+def convention_print(request, compound_id, proposal_id):
+    """A convention's text in force as a printable A4 PDF."""
+    from minutes import pdf, printing
+
+    proposal = get_object_or_404(Proposal, pk=proposal_id, compound_id=compound_id, kind=Proposal.Kind.CONVENTION)
+    version = proposal.adopted_version
+    if version is None:
+        raise Http404
+    try:
+        data = printing.convention_pdf(proposal, version, get_language())
+    except pdf.PdfUnavailable:
+        return render(request, "minutes/pdf_unavailable.html", status=503)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="convention-{proposal_id}-v{version.number}.pdf"'
+    return response
+
+
 def convention(request, compound_id, proposal_id):
     """A convention in force: its current text, every adopted version with
     the decision that adopted it, and the changes between any two of them."""

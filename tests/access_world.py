@@ -249,9 +249,10 @@ MEETING_OF_ROUTE = {
     "minutes_version": "closed_meeting",
     "minutes_json": "closed_meeting",
     "minutes_markdown": "closed_meeting",
+    "minutes_pdf": "closed_meeting",
     "decision_notice": "closed_meeting",
 }
-PROPOSAL_OF_ROUTE = {"convention": "convention"}
+PROPOSAL_OF_ROUTE = {"convention": "convention", "convention_pdf": "convention"}
 
 
 def url_kwargs(route, world, variant=""):

@@ -261,3 +261,35 @@ def test_the_console_reminds_of_the_decision_notice_until_it_is_posted(ended, se
     actions.mark_notice_posted(actions.minutes_of(ended), secretary)
     html = render_panels(ended, FACILITATOR, "en", {"decided"})["decided"]
     assert "Post the decision notice" not in html and "Decision notice posted" in html
+
+
+def test_the_minutes_print_as_a_pdf_with_their_chinese_text_and_fingerprint(ended, secretary, client, tmp_path):
+    from minutes import pdf
+
+    minutes = actions.minutes_of(ended)
+    actions.edit_narrative(minutes, secretary, "会议逐条讨论了居民公约草案。", {}, [])
+    actions.ask_to_sign(minutes, secretary)
+    for party, user in signers(ended.compound):
+        version = actions.sign(minutes, party, user)
+    response = client.get(reverse("minutes_pdf", args=[ended.compound_id, ended.pk, version.number]))
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(pdf.pdf_text(response.content).split())
+    assert "会议逐条讨论了居民公约草案。" in text and "通过公约" in text
+    assert version.fingerprint in text
+
+
+def test_export_record_writes_the_whole_record_of_a_meeting(ended, secretary, tmp_path):
+    from django.core.management import call_command
+
+    minutes = actions.minutes_of(ended)
+    actions.ask_to_sign(minutes, secretary)
+    for party, user in signers(ended.compound):
+        actions.sign(minutes, party, user)
+    call_command("export_record", str(ended.pk), "--out", str(tmp_path))
+    names = {path.name for path in tmp_path.iterdir()}
+    poll = ended.polls.get()
+    assert {"minutes-v1.json", "minutes-v1.md", "minutes-v1.pdf", "decision-notice.html", "README.txt"} <= names
+    assert f"certificate-poll-{poll.pk}.json" in names
+    readme = (tmp_path / "README.txt").read_text(encoding="utf-8")
+    listed = {line.split("  ")[1] for line in readme.splitlines() if "  " in line}
+    assert listed == names - {"README.txt"}

@@ -5,10 +5,12 @@ three parties sign, and the public finds the minutes and the convention in
 force on the compound's page."""
 
 import re
+import shutil
+import subprocess
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LAPTOP, PHONE, login
+from tests.e2e.conftest import ARTIFACTS, LAPTOP, PHONE, login
 
 
 def test_a_meeting_ends_and_its_minutes_are_signed_and_published(app_server, browser, shoot):
@@ -94,6 +96,28 @@ def test_a_meeting_ends_and_its_minutes_are_signed_and_published(app_server, bro
     expect(public.locator("h1")).to_contain_text("居民公约")
     expect(public.locator(".history")).to_contain_text("第1版")
     shoot(public, "minutes-6-convention-phone")
+
+    # The minutes as the PDF a resident prints: kept to look at, with its first page as an image.
+    pdf = public.request.get(f"{base}{published.replace('/v1/', '/v1.pdf')}")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "minutes-demo.pdf").write_bytes(pdf.body())
+    if shutil.which("pdftoppm"):
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "2",
+                ARTIFACTS / "minutes-demo.pdf",
+                ARTIFACTS / "minutes-demo",
+            ],
+            check=True,
+        )
 
     desktop = browser.new_page(viewport=LAPTOP)
     desktop.goto(base + compound_page)
