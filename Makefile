@@ -41,7 +41,8 @@ run: setup
 test: browser-deps setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Chromium and CJK fonts for the browser tests: installed when apt-get can run
+# Chromium and CJK fonts for the browser tests, and the libraries WeasyPrint
+# needs for PDFs: installed when apt-get can run
 # without asking, else one line naming the command (.ci/browser-deps).
 browser-deps:
 	@bash .ci/browser-deps

@@ -4,7 +4,10 @@ is minutes/pdf.py's. Each export prints the fingerprint.
 
 The Markdown is written from the canonical content only, in the language it
 is asked for, the same way every time: the verify page checks a Markdown
-copy by writing it again from the version its fingerprint names.
+copy by writing it again from the version its fingerprint names. (So the
+template minutes/export.md is part of what a copy is checked against: a
+change to it leaves older downloads unverifiable as Markdown; their JSON
+export always verifies.)
 """
 
 import re

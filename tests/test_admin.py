@@ -26,6 +26,11 @@ def superuser(db):
         "proposals_amendment",
         "proposals_decision",
         "proposals_noticecomment",
+        "minutes_party",
+        "minutes_minutes",
+        "minutes_minutesversion",
+        "minutes_signoff",
+        "minutes_annotation",
     ],
 )
 def test_admin_lists_open(client, superuser, households, meeting, codes, model):

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from meetings.models import FloorRequest, Meeting
+from minutes.record import decisions
 from proposals import markup
 from proposals.models import Amendment, Proposal
 
@@ -45,6 +46,12 @@ def markdown(source):
 @register.simple_tag
 def narrative(doc, item_id):
     return (doc.get("narrative") or {}).get("items", {}).get(str(item_id), "")
+
+
+@register.simple_tag
+def decisions_of(doc):
+    """What the meeting decided, from the record the document holds."""
+    return decisions(doc["record"])
 
 
 @register.inclusion_tag("minutes/includes/notes.html")
