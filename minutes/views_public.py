@@ -190,13 +190,19 @@ def _minutes_of_polls(poll_ids):
 
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    """Paste or upload an export (JSON or Markdown): does it match published minutes?"""
+    """Paste or upload an export (JSON, Markdown or PDF): does it match published minutes?"""
     outcome = None
     if request.method == "POST":
         text = request.POST.get("export", "")
         upload = request.FILES.get("file")
         if upload is not None:
-            text = upload.read(MAX_VERIFY_BYTES + 1).decode("utf-8", "replace")
+            data = upload.read(MAX_VERIFY_BYTES + 1)
+            if len(data) > MAX_VERIFY_BYTES:
+                text = data.decode("utf-8", "replace")  # refused below as too long
+            elif data.startswith(b"%PDF"):
+                return render(request, "minutes/verify.html", {"outcome": check_pdf(data)})
+            else:
+                text = data.decode("utf-8", "replace")
         outcome = check_copy(text) if len(text) <= MAX_VERIFY_BYTES else {"state": "unreadable"}
     return render(request, "minutes/verify.html", {"outcome": outcome})
 
@@ -219,6 +225,31 @@ def check_copy(text):
     for version in MinutesVersion.objects.filter(fingerprint__in=named).select_related("minutes__meeting"):
         if any(to_markdown(version, language) == copy for language, _name in settings.LANGUAGES):
             return {"state": "match", "fingerprint": version.fingerprint, "version": version}
+    return {"state": "nomatch", "fingerprint": sorted(named)[0], "version": None}
+
+
+def check_pdf(data):
+    """A PDF copy: its text must read exactly as the PDF of the version whose
+    fingerprint it prints reads, made again now in either language (a PDF's
+    bytes differ between renderings; its text does not)."""
+    from minutes import pdf, printing
+
+    try:
+        text = pdf.pdf_text(data)
+    except Exception:  # noqa: BLE001 - any unreadable upload is simply not a copy
+        return {"state": "unreadable"}
+    named = named_fingerprints(text)
+    if not named:
+        return {"state": "unreadable"}
+    flat = "".join(text.split())
+    for version in MinutesVersion.objects.filter(fingerprint__in=named).select_related("minutes__meeting"):
+        for language, _name in settings.LANGUAGES:
+            try:
+                again = pdf.pdf_text(printing.minutes_pdf(version, language))
+            except pdf.PdfUnavailable:
+                return {"state": "unavailable"}
+            if "".join(again.split()) == flat:
+                return {"state": "match", "fingerprint": version.fingerprint, "version": version}
     return {"state": "nomatch", "fingerprint": sorted(named)[0], "version": None}
 
 

@@ -293,3 +293,18 @@ def test_export_record_writes_the_whole_record_of_a_meeting(ended, secretary, tm
     readme = (tmp_path / "README.txt").read_text(encoding="utf-8")
     listed = {line.split("  ")[1] for line in readme.splitlines() if "  " in line}
     assert listed == names - {"README.txt"}
+
+
+def test_a_pdf_copy_verifies_by_its_text(ended, secretary, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    minutes = actions.minutes_of(ended)
+    actions.edit_narrative(minutes, secretary, "会议顺利。", {}, [])
+    actions.ask_to_sign(minutes, secretary)
+    for party, user in signers(ended.compound):
+        version = actions.sign(minutes, party, user)
+    copy = client.get(reverse("minutes_pdf", args=[ended.compound_id, ended.pk, version.number])).content
+    outcome = client.post(reverse("verify"), {"file": SimpleUploadedFile("m.pdf", copy)}).context["outcome"]
+    assert outcome["state"] == "match" and outcome["version"] == version
+    junk = client.post(reverse("verify"), {"file": SimpleUploadedFile("m.pdf", b"%PDF-1.7 junk")}).context["outcome"]
+    assert junk["state"] == "unreadable"
