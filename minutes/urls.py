@@ -35,6 +35,11 @@ urlpatterns = [
         name="minutes_pdf",
     ),
     path("c/<id:compound_id>/conventions/<id:proposal_id>/", views_public.convention, name="convention"),
+    path(
+        "c/<id:compound_id>/conventions/<id:proposal_id>.md",
+        views_public.convention_markdown,
+        name="convention_markdown",
+    ),
     path("c/<id:compound_id>/conventions/<id:proposal_id>.pdf", views_public.convention_print, name="convention_pdf"),
     path(
         "c/<id:compound_id>/meetings/<id:meeting_id>/decisions/",

@@ -125,6 +125,18 @@ def convention_print(request, compound_id, proposal_id):
     return response
 
 
+def convention_markdown(request, compound_id, proposal_id):
+    """A convention's text in force, as the Markdown it is kept in."""
+    proposal = get_object_or_404(Proposal, pk=proposal_id, compound_id=compound_id, kind=Proposal.Kind.CONVENTION)
+    version = proposal.adopted_version
+    if version is None:
+        raise Http404
+    response = HttpResponse(version.body + "\n", content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="convention-{proposal_id}-v{version.number}.md"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def convention(request, compound_id, proposal_id):
     """A convention in force: its current text, every adopted version with
     the decision that adopted it, and the changes between any two of them."""

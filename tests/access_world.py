@@ -252,7 +252,7 @@ MEETING_OF_ROUTE = {
     "minutes_pdf": "closed_meeting",
     "decision_notice": "closed_meeting",
 }
-PROPOSAL_OF_ROUTE = {"convention": "convention", "convention_pdf": "convention"}
+PROPOSAL_OF_ROUTE = {"convention": "convention", "convention_pdf": "convention", "convention_markdown": "convention"}
 
 
 def url_kwargs(route, world, variant=""):

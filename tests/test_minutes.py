@@ -308,3 +308,16 @@ def test_a_pdf_copy_verifies_by_its_text(ended, secretary, client):
     assert outcome["state"] == "match" and outcome["version"] == version
     junk = client.post(reverse("verify"), {"file": SimpleUploadedFile("m.pdf", b"%PDF-1.7 junk")}).context["outcome"]
     assert junk["state"] == "unreadable"
+
+
+def test_phones_open_on_the_meeting_see_what_it_decided_when_it_ends(ended):
+    from deliberation.realtime import RESIDENT, render_panels
+
+    html = render_panels(ended, RESIDENT, "en", {"decided"})["decided"]
+    assert "Decided today" in html and "通过公约: adopted" in html
+
+
+def test_a_convention_in_force_downloads_as_its_markdown(ended, client):
+    proposal = ended.items.get().proposal
+    response = client.get(reverse("convention_markdown", args=[ended.compound_id, proposal.pk]))
+    assert response["Content-Type"].startswith("text/markdown") and "2米" in response.content.decode()

@@ -147,6 +147,7 @@ minutes_markdown         GET    ok     ok       ok        ok          ok     ok 
 minutes_pdf              GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 convention               GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 convention_pdf           GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+convention_markdown      GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 decision_notice          GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 verify                   GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # Websockets: /ws/m/<code>/<audience>/ (staff may look at what phones see)
