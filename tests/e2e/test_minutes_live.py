@@ -10,7 +10,7 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, LAPTOP, PHONE, login
+from tests.e2e.conftest import ARTIFACTS, LAPTOP, PHONE, PROJECTOR, login
 
 
 def test_a_meeting_ends_and_its_minutes_are_signed_and_published(app_server, browser, shoot):
@@ -48,6 +48,14 @@ def test_a_meeting_ends_and_its_minutes_are_signed_and_published(app_server, bro
     console.get_by_role("button", name="结束会议").click()
     minutes_link = console.get_by_test_id("minutes-link")
     expect(minutes_link).to_be_visible()
+
+    # The projector and the phones still open on the meeting show what it decided.
+    projector = browser.new_page(viewport=PROJECTOR)
+    projector.goto(links["projector"])
+    expect(projector.locator("#panel-decided")).to_contain_text("今日决定")
+    expect(projector.locator("#panel-decided")).to_contain_text("通过")
+    shoot(projector, "minutes-0-projector-decided")
+    expect(phones[1].locator("#panel-decided")).to_contain_text("通过")
 
     # A phone opening the meeting now sees what it decided.
     phones[0].reload()
