@@ -92,3 +92,26 @@ def test_pushed_panels_carry_no_csrf_token(meeting):
     for audience in AUDIENCES:
         for html in render_panels(meeting, audience, "en").values():
             assert "csrfmiddlewaretoken" not in html
+
+
+def test_the_projector_says_nobody_is_waiting_without_numbering_it(meeting):
+    """An empty queue read "1. Nobody is waiting" on the projector (issue 14)."""
+    from deliberation.realtime import PROJECTOR, render_panels
+    from meetings import actions
+
+    actions.open_meeting(meeting)
+    item = actions.add_item(meeting, "议题", 10)
+    actions.start_item(meeting, item.pk)
+    meeting.refresh_from_db()
+    html = render_panels(meeting, PROJECTOR, "en", {"queue"})["queue"]
+    assert "Nobody is waiting" in html and "<ol" not in html
+
+
+def test_the_new_poll_form_names_its_agenda_item_field_in_chinese(client, meeting, facilitator):
+    """The poll form showed an English "Item" label in Chinese mode (issue 14)."""
+    from django.urls import reverse
+
+    client.force_login(facilitator)
+    client.cookies["django_language"] = "zh-hans"
+    html = client.get(reverse("poll_new", kwargs={"meeting_id": meeting.pk})).content.decode()
+    assert ">议题<" in html and ">Item<" not in html

@@ -63,7 +63,14 @@ class Poll(models.Model):
         UNIT = "unit", _("one building unit (单元)")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
-    item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
+    item = models.ForeignKey(
+        AgendaItem,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="polls",
+        verbose_name=_("agenda item"),
+    )
     # What the poll decides: a proposal as it stands, or one amendment to it.
     proposal = models.ForeignKey(
         Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="polls", verbose_name=_("proposal")
