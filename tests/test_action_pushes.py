@@ -147,6 +147,16 @@ def test_every_action_pushes_what_it_changes(
         return create
 
     step("create a poll", create_poll())
+
+    def edit_poll():
+        from voting.forms import PollForm
+
+        data = {"title": "表决（改）", "kind": Poll.Kind.YES_NO, "rule": "simple-majority", "scope": "attendees"}
+        form = PollForm({**data, "proxy_cap": 3}, instance=state["poll"], meeting=Meeting.objects.get(pk=m))
+        assert form.is_valid(), form.errors
+        state["poll"] = voting_actions.update_poll(form)
+
+    step("edit the draft poll", edit_poll)
     step("open the poll", lambda: voting_actions.open_poll(state["poll"]))
     step("a phone votes", lambda: voting_actions.cast(state["poll"], households[0], "for", key="a"))
     step("a phone changes its vote", lambda: voting_actions.cast(state["poll"], households[0], "against", key="b"))

@@ -91,6 +91,7 @@ meeting_edit             GET    login  login    login     ok          ok     ok 
 agenda_item_add          POST   login  login    login     ok          ok     ok        403      ok        403         login
 agenda_item_edit         GET    login  login    login     ok          ok     ok        403      ok        403         login
 poll_new                 GET    login  login    login     ok          ok     ok        403      ok        403         login
+poll_edit                GET    login  login    login     ok          ok     ok        403      ok        403         login
 # Staff: roster and household codes (ROSTER_ROLES: worker, facilitator)
 roster                   GET    login  login    login     ok          ok     403       403      ok        403         login
 roster_preview           GET    login  login    login     ok          ok     403       403      ok        403         login

@@ -164,3 +164,30 @@ def test_creating_a_poll_advances_the_revision_so_no_screen_keeps_a_stale_list(c
     )
     meeting.refresh_from_db()
     assert meeting.revision == before + 1
+
+
+def test_a_poll_is_edited_until_it_opens(client, meeting, facilitator):
+    """Issue 14: a poll could not be corrected once created."""
+    from django.urls import reverse
+
+    from voting import actions
+    from voting.models import Poll
+
+    poll = Poll.objects.create(meeting=meeting, title="错字的表决", kind="approval", rule="plurality", seats=1)
+    poll.options.create(label="甲", position=0)
+    poll.options.create(label="乙", position=1)
+    client.force_login(facilitator)
+    url = reverse("poll_edit", kwargs={"meeting_id": meeting.pk, "poll_id": poll.pk})
+    form = client.get(url).context["form"]
+    assert form.initial["options"] == "甲\n乙"
+    data = {"title": "改正后的表决", "kind": "approval", "rule": "plurality", "scope": "attendees", "proxy_cap": 3}
+    assert client.post(url, {**data, "options": "甲\n乙\n丙", "seats": 1}).status_code == 302
+    poll.refresh_from_db()
+    assert poll.title == "改正后的表决" and [o.label for o in poll.options.all()] == ["甲", "乙", "丙"]
+    from meetings.actions import open_meeting
+
+    open_meeting(meeting)
+    actions.open_poll(poll)
+    client.post(url, {**data, "title": "开始后再改", "options": "甲\n乙", "seats": 1})
+    poll.refresh_from_db()
+    assert poll.title == "改正后的表决"

@@ -122,6 +122,25 @@ def create_poll(form):
 
 
 @transaction.atomic
+def update_poll(form):
+    """Save a draft poll's changes from a valid PollForm (its options
+    replaced): a poll can be corrected until it opens, not after."""
+    from voting.models import PollOption
+
+    poll = Poll.objects.select_for_update(of=("self",)).get(pk=form.instance.pk)
+    if poll.status != Poll.Status.DRAFT:
+        raise VotingError(_("This poll has opened: it can no longer be changed."))
+    poll = form.save()
+    poll.options.all().delete()
+    PollOption.objects.bulk_create(
+        PollOption(poll=poll, label=label, proposal=proposal, position=n)
+        for n, (label, proposal) in enumerate(form.cleaned_data["options"])
+    )
+    _poll_changed(poll, ("poll",))
+    return poll
+
+
+@transaction.atomic
 def open_poll(poll):
     poll = Poll.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=poll.pk)
     if poll.status != Poll.Status.DRAFT:

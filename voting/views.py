@@ -156,6 +156,28 @@ def poll_new(request, meeting, compound):
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
 
 
+@access.staff_required(Role.FACILITATOR, Role.WORKER, Role.SECRETARY)
+def poll_edit(request, meeting, compound, poll_id):
+    """Correct a poll until it opens (its question, rule, electorate, options)."""
+    poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
+    if poll.status != Poll.Status.DRAFT:
+        messages.error(request, _("This poll has opened: it can no longer be changed."))
+        return redirect("console", meeting_id=meeting.pk)
+    options = list(poll.options.all())
+    initial = {
+        "options": "\n".join(o.label for o in options if o.proposal_id is None),
+        "option_proposals": [o.proposal_id for o in options if o.proposal_id],
+    }
+    form = PollForm(request.POST or None, instance=poll, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_poll(form)
+        except actions.VotingError as error:
+            messages.error(request, str(error))
+        return redirect("console", meeting_id=meeting.pk)
+    return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting, "poll": poll})
+
+
 def _poll_initial(request, meeting):
     """A vote on an amendment or a proposal, from the console's "Put to a
     vote": the form filled in for it, the rule left to the facilitator."""
