@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetings.actions import staff_name
 from meetings.models import Meeting
 from minutes import canonical
 from minutes.models import (
@@ -30,10 +31,6 @@ MAX_FOLLOWUPS = 50
 
 class MinutesError(Exception):
     """A refused action, with a translated message for the user."""
-
-
-def staff_name(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def parties(compound):
@@ -65,7 +62,7 @@ def _check_draft(minutes):
 
 
 def _line(text, limit):
-    text = " ".join(markup.normalize(text or "").split("\n")).strip()
+    text = markup.one_line(text)
     if len(text) > limit:
         raise MinutesError(_("Keep it shorter."))
     return text

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.realtime import broadcast_on_commit, bump
+from meetings.actions import staff_name
 from meetings.models import Meeting
 from proposals import markup
 from proposals.models import (
@@ -33,12 +34,6 @@ PROPOSAL_PANELS = ("proposal", "amendments")
 
 class ProposalError(Exception):
     """A refused action, with a translated message for the user."""
-
-
-def staff_name(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
 
 
 def _author(user=None, household=None):
@@ -68,21 +63,15 @@ def _check_open(proposal):
         )
 
 
-def _line(text):
-    """One line a person typed, as stored: control characters (a NUL, which
-    PostgreSQL refuses) and line breaks out, spaces at the ends trimmed."""
-    return " ".join(markup.normalize(text or "").split("\n")).strip()
-
-
 def _check_line(text, limit, too_long):
-    text = _line(text)
+    text = markup.one_line(text)
     if len(text) > limit:
         raise ProposalError(too_long)
     return text
 
 
 def _check_text(title, body):
-    title, body = _line(title), markup.normalize(body or "")
+    title, body = markup.one_line(title), markup.normalize(body or "")
     if len(title) > Proposal._meta.get_field("title").max_length:
         raise ProposalError(_("The title is too long."))
     if not title:
@@ -584,5 +573,5 @@ def add_photo(proposal, user, data, caption=""):
     if proposal.photos.count() >= MAX_PHOTOS:
         raise ProposalError(_("A project has at most %(n)d photos.") % {"n": MAX_PHOTOS})
     return ProjectPhoto.objects.create(
-        proposal=proposal, content=data, content_type=kind, caption=_line(caption)[:200], uploaded_by=user
+        proposal=proposal, content=data, content_type=kind, caption=markup.one_line(caption)[:200], uploaded_by=user
     )

@@ -217,6 +217,12 @@ def normalize(text):
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
+def one_line(text):
+    """One line a person typed, as stored: normalised (no control characters),
+    line breaks turned into spaces, spaces at the ends trimmed."""
+    return " ".join(normalize(text).split("\n")).strip()
+
+
 def splice(source, index, op, text=""):
     """The source with one amendment applied to block `index`: "replace"
     (the block becomes `text`), "insert_after" (`text` becomes a new block
