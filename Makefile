@@ -30,10 +30,16 @@ $(VENV)/bin/uv:
 
 setup: $(VENV)/.installed
 
-# The demo runs in development mode (DEBUG=1): a generated secret key, static
-# files served by Daphne. Production settings: README and docs/deploy.md.
+# The hashed, gzipped static files every mode serves (deliberation/staticfiles.py),
+# collected again when a file under static/ or an installed package changes.
+staticfiles/staticfiles.json: $(VENV)/.installed $(shell find static -type f)
+	$(PY) manage.py collectstatic --noinput --clear -v 0
+
+# The demo runs in development mode (DEBUG=1): a generated secret key, the
+# app serving its own static files as in production. Production settings:
+# README and docs/deploy.md.
 run: export DEBUG ?= 1
-run: setup
+run: setup staticfiles/staticfiles.json
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --base-url http://$(HOST):$(PORT)
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) deliberation.asgi:application
@@ -62,7 +68,7 @@ messages: setup
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var staticfiles
 
 # Load benchmark: the app beside a bare websockets broadcast (the floor) on
 # this machine. E.g. make bench BENCH_ARGS="--clients 500 --soak 0.5";

@@ -114,6 +114,7 @@ class App:
             ALLOWED_HOSTS="127.0.0.1",
             SECRET_KEY="bench-" + uuid.uuid4().hex,
             YISHI_VAR_DIR=str(self.workdir),
+            STATIC_ROOT=str(self.workdir / "static"),
             REDIS_PREFIX=self.prefix,
             # Correct codes are never limited, but the whole room shares one address.
             CODE_ATTEMPTS_PER_ADDRESS="1000000",
@@ -129,6 +130,8 @@ class App:
         return self._python("manage.py", *args)
 
     def setup_data(self, households):
+        # Pages link hashed static names: production collects them first (docs/deploy.md).
+        self.manage("collectstatic", "--noinput", "-v", "0")
         self.manage("migrate", "--noinput")
         return json.loads(self._python("-m", "bench.appdata", "setup", "--households", str(households)))
 

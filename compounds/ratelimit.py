@@ -59,12 +59,14 @@ meeting): one cache round trip (Redis: SET NX EX and INCR in one pipeline).
 
 import functools
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from compounds.models import normalize_code
 from deliberation.clients import client_address
@@ -160,6 +162,12 @@ def _address_key(request):
     return f"codefail:a:{_digest(client_address(request.META))}"
 
 
+def wait_minutes(seconds):
+    """How many whole minutes to tell someone to wait `seconds` (rounded up:
+    after that long the count has surely expired)."""
+    return max(1, math.ceil(seconds / 60))
+
+
 def code_attempt_refusal(request, code):
     """None when `code` may be looked up now, else a Refusal.
 
@@ -177,7 +185,13 @@ def code_attempt_refusal(request, code):
     window = settings.CODE_ATTEMPT_WINDOW
     for key, limit in keys.items():
         if key != address and (counts.get(key) or 0) >= limit:
-            return Refusal(_("Too many wrong codes. Please wait a few minutes, or ask a staff member."), window)
+            minutes = wait_minutes(window)
+            message = ngettext(
+                "Too many wrong codes. Please wait %(minutes)d minute, or ask a staff member.",
+                "Too many wrong codes. Please wait %(minutes)d minutes, or ask a staff member.",
+                minutes,
+            ) % {"minutes": minutes}
+            return Refusal(message, window)
     if (counts.get(address) or 0) >= settings.CODE_ATTEMPTS_PER_ADDRESS:
         slow = max(1, int(settings.CODE_SLOW_SECONDS))
         if not cache.add(f"codeturn:{address}", 1, timeout=slow):

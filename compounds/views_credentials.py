@@ -7,7 +7,7 @@ Every change is a POST (CSRF-protected); GET pages never change anything.
 from itertools import groupby
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from compounds import credentials
+from compounds import credentials, listing
 from compounds.access import ROSTER_ROLES, staff_required
 from compounds.actions import issue_missing_codes, reissue_code, revoke_code
 from compounds.models import Building, Household
@@ -25,18 +25,16 @@ from compounds.qr import absolute_url, qr_data_uri
 SLIPS_PER_PAGE = 10
 
 
-def _households_with_codes(compound):
-    """Voting households in roster order, each with `.credential` (active or None)."""
-    households = (
-        compound.households.voting()
-        .select_related("unit__building")
-        .prefetch_related(
-            Prefetch("credentials", queryset=credentials.active_credentials(), to_attr="active_credentials")
-        )
+def _with_codes(households):
+    """`households` (a queryset) in roster order, each with `.credential` (active or None)."""
+    return households.select_related("unit__building").prefetch_related(
+        Prefetch("credentials", queryset=credentials.active_credentials(), to_attr="active_credentials")
     )
-    for household in households:
-        household.credential = household.active_credentials[0] if household.active_credentials else None
-        yield household
+
+
+def _has_code():
+    """Households that hold an active code (for Exists/filters)."""
+    return Exists(credentials.active_credentials().filter(household=OuterRef("pk")))
 
 
 def _int_param(request, name):
@@ -54,22 +52,26 @@ def credential_list(request, compound):
     from compounds.views_roster import purge_expired_uploads
 
     purge_expired_uploads()  # staff are back in the compound's pages (views_roster says why)
-    households = list(_households_with_codes(compound))
+    voting = compound.households.voting()
+    query = listing.query_of(request)
+    page = listing.page_of(request, _with_codes(listing.matching(voting, query)))
+    households = list(page.object_list)
+    for household in households:
+        household.credential = household.active_credentials[0] if household.active_credentials else None
     buildings = [
         {"building": building, "households": list(group)}
         for building, group in groupby(households, key=lambda h: h.unit.building)
     ]
-    for entry in buildings:
-        entry["missing"] = sum(1 for h in entry["households"] if h.credential is None)
-    missing = sum(entry["missing"] for entry in buildings)
     return render(
         request,
         "credentials/list.html",
         {
             "compound": compound,
             "buildings": buildings,
-            "total": len(households),
-            "missing": missing,
+            "page": page,
+            "query": query,
+            "total": voting.count(),
+            "missing": voting.exclude(_has_code()).count(),
         },
     )
 
@@ -180,6 +182,7 @@ def credential_slips(request, compound):
         link = absolute_url(request, reverse("household_link", kwargs={"code": credential.code}))
         slips.append({"household": household, "credential": credential, "link": link, "qr": qr_data_uri(link)})
     pages = [slips[i : i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
+    coded = compound.households.voting().filter(_has_code())
     return render(
         request,
         "credentials/slips.html",
@@ -190,6 +193,7 @@ def credential_slips(request, compound):
             "pages": pages,
             "count": len(slips),
             "missing": missing,
-            "buildings": compound.buildings.all(),
+            # Only buildings with a slip to print (a garage's parking spaces get no code).
+            "buildings": compound.buildings.filter(Exists(coded.filter(unit__building=OuterRef("pk")))),
         },
     )

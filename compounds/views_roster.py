@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from compounds import listing
 from compounds.access import ROSTER_ROLES, staff_required
 from compounds.actions import import_roster
 from compounds.models import Compound, RosterUpload
@@ -97,10 +98,14 @@ def _active_households(compound):
 
 
 def _roster_page(request, compound, form, errors=()):
+    query = listing.query_of(request)
+    page = listing.page_of(request, listing.matching(_active_households(compound), query))
     context = {
         "compound": compound,
         "summary": compound_summary(compound),
-        "households": _active_households(compound),
+        "households": page.object_list,
+        "page": page,
+        "query": query,
         "retired": compound.households.filter(is_active=False).count(),
         "last_import": compound.roster_uploads.filter(applied_at__isnull=False).order_by("-applied_at").first(),
         "form": form,

@@ -2,7 +2,8 @@
 
 Websocket origins are checked (scheme, host and port, deliberation/origins.py)
 before any consumer runs.
-HTTP requests run on a few worker threads per process (deliberation/workers.py).
+HTTP requests run on a few worker threads per process (deliberation/workers.py),
+static files included (WhiteNoise, deliberation/staticfiles.py).
 """
 
 import os
@@ -24,12 +25,8 @@ from meetings.routing import websocket_urlpatterns  # noqa: E402
 # Daphne's access log writes paths only: query strings may carry secrets.
 accesslog.install()
 
-http_app = SyncChainHandler()
-if settings.SERVE_STATIC:
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-
-    http_app = ASGIStaticFilesHandler(http_app)
-http_app = WorkerThreads(http_app, settings.HTTP_WORKERS)
+# Static files are answered by the first middleware (deliberation/staticfiles.py).
+http_app = WorkerThreads(SyncChainHandler(), settings.HTTP_WORKERS)
 
 application = ProtocolTypeRouter(
     {

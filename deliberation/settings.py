@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, before anything reads a session or a cookie (deliberation/staticfiles.py).
+    "deliberation.staticfiles.StaticFilesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "deliberation.middleware.ChosenLanguageMiddleware",
@@ -237,9 +239,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Daphne serves static files itself in development and for `make run`;
-# production puts nginx in front (docs/deploy.md).
-SERVE_STATIC = env_bool("SERVE_STATIC", default=DEBUG)
+# Every mode serves static files itself, from STATIC_ROOT as `collectstatic`
+# left it: hashed names cached for a year, gzip copies (and brotli ones in
+# production) (deliberation/staticfiles.py). `make run` and the test servers
+# collect first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "deliberation.staticfiles.HashedStaticFiles"},
+}
 
 # Sessions. A resident's phone (no login) keeps its cookie for
 # SESSION_COOKIE_AGE: phones close WeChat between agenda items and must not

@@ -4,7 +4,7 @@ revision and broadcasts the panels it changed after commit.
 Views and consumers call these; nothing else changes a meeting's live state
 (tests/test_architecture.py checks that no other module calls the realtime
 write API). Sections: the meeting, who is present, the agenda, the floor,
-and what compounds' writes ask of open meetings.
+the projector, and what compounds' writes ask of open meetings.
 """
 
 from django.db import IntegrityError, transaction
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
-from meetings import extensions, queue
+from meetings import extensions, projector, queue, screen
 from meetings.floor import current_speech, ordered_queue, spoken_counts
 from meetings.models import AgendaItem, Attendance, AttendanceLog, FloorRequest, Meeting
 
@@ -44,11 +44,13 @@ def open_meeting(meeting):
 
 
 def close_meeting(meeting):
-    """End the meeting: residents' joins end with it."""
+    """End the meeting: residents' joins end with it, and so do the current
+    item's clock and speech (the record keeps the time it really took)."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.status == Meeting.Status.CLOSED:
             return meeting
+        _leave_current(meeting)
         meeting.status = Meeting.Status.CLOSED
         meeting.closed_at = timezone.now()
         meeting.save(update_fields=["status", "closed_at"])
@@ -285,7 +287,8 @@ def start_item(meeting, item_id):
         item.started_at, item.done = timezone.now(), False
         item.save(update_fields=["started_at", "done"])
         meeting.current_item = item
-        meeting.save(update_fields=["current_item"])
+        _new_item_on_screen(meeting)
+        meeting.save(update_fields=["current_item", "screen", "result_shown_at"])
         _changed(meeting, ROOM_PANELS)
     return item
 
@@ -307,9 +310,16 @@ def next_item(meeting):
         meeting.current_item = item
     else:
         meeting.current_item = None
-    meeting.save(update_fields=["current_item"])
+    _new_item_on_screen(meeting)
+    meeting.save(update_fields=["current_item", "screen", "result_shown_at"])
     _changed(meeting, ROOM_PANELS)
     return meeting.current_item
+
+
+def _new_item_on_screen(meeting):
+    """Another item takes the projector: back to Auto, and the result
+    revealed on the last one is no longer the news."""
+    meeting.screen, meeting.result_shown_at = Meeting.Screen.AUTO, None
 
 
 def _leave_current(meeting):
@@ -486,6 +496,10 @@ def call_next(meeting):
             if request.pin:
                 request.pin -= 1
                 request.save(update_fields=["pin"])
+        # A speaker who gets the floor takes the projector (meetings/screen.py).
+        if meeting.screen != Meeting.Screen.AUTO:
+            meeting.screen = Meeting.Screen.AUTO
+            meeting.save(update_fields=["screen"])
     if speaking or called:
         _changed(meeting, FLOOR_PANELS)
     return called
@@ -527,6 +541,43 @@ def _speaking(meeting):
     if speaking is None:
         raise ActionError(_("Nobody has the floor."))
     return speaking
+
+
+# --- The projector ------------------------------------------------------------
+
+SCREEN_PANELS = ("screen",)
+
+
+@transaction.atomic
+def show_on_projector(meeting, choice):
+    """The facilitator chooses what the projector shows: Auto (what the room
+    is doing, meetings/screen.py), the speaker, the result, the text under
+    debate or the agenda."""
+    if choice not in Meeting.Screen.values:
+        raise ActionError(_("Choose what the projector shows."))
+    meeting = _locked(meeting)
+    if not meeting.is_live:
+        raise ActionError(_("Open the meeting first."))
+    if choice not in screen.choices(projector.room_of(meeting)):
+        raise ActionError(
+            {
+                Meeting.Screen.SPEAKER: _("No agenda item is under discussion right now."),
+                Meeting.Screen.RESULT: _("No result has been shown yet."),
+                Meeting.Screen.TEXT: _("This item has no text or description to show."),
+            }[choice]
+        )
+    if meeting.screen != choice:
+        meeting.screen = choice
+        meeting.save(update_fields=["screen"])
+        _changed(meeting, SCREEN_PANELS)
+    return meeting
+
+
+def result_revealed(meeting_id):
+    """A poll's result was revealed (voting.actions.reveal calls this in its
+    transaction, and pushes the poll panel, which the screen follows): it
+    takes the projector, as the room's latest news."""
+    Meeting.objects.filter(pk=meeting_id).update(screen=Meeting.Screen.AUTO, result_shown_at=timezone.now())
 
 
 # --- What compounds' writes ask of open meetings (compounds/signals.py) -----------

@@ -3,8 +3,9 @@
 meetings imports no app above it (voting, minutes, and those to come), yet
 some things it does depend on them: whether a sign-in may be undone (not
 once the household voted in an open poll of the households present), what a
-phone's page shows of its own household besides the panels (its vote), and
-what the page of an ended meeting shows (what it decided, its minutes).
+phone's page shows of its own household besides the panels (its vote),
+what the page of an ended meeting shows (what it decided, its minutes),
+and what the projector shows by itself (the poll, the text under debate).
 """
 
 # hold(meeting, household) -> a translated reason or None. Called first in
@@ -21,6 +22,14 @@ phone_contexts = []
 # section(meeting) -> {"template": ..., **context}, shown on the page a phone
 # gets once the meeting has ended (minutes: what it decided, and the minutes).
 closed_sections = []
+
+
+# facts(meeting) -> dict, what the projector's automatic choice depends on
+# beyond meetings (meetings/screen.py): voting tells the latest poll
+# ("poll": "open", "closed" or "revealed"; "poll_at": when it opened or
+# closed), proposals whether a proposal is debated on the current item
+# ("proposal": True).
+screen_facts = []
 
 
 def hold_attendance(hold):
@@ -42,3 +51,10 @@ def add_to_closed_page(section):
     if section not in closed_sections:
         closed_sections.append(section)
     return section
+
+
+def tell_the_screen(facts):
+    """Register a projector facts function (see screen_facts)."""
+    if facts not in screen_facts:
+        screen_facts.append(facts)
+    return facts

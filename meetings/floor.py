@@ -24,6 +24,13 @@ def spoken_counts(item):
     return Counter(r.person for r in rows)
 
 
+def spoken_by_household(item):
+    """{household id: for/against speeches given (or under way) on the item}
+    of the households that spoke (names written by staff are left out)."""
+    rows = item.floor_requests.filter(status__in=SPOKEN, stance__in=queue.SIDES, household__isnull=False)
+    return Counter(rows.values_list("household_id", flat=True))
+
+
 def last_side(item):
     latest = (
         item.floor_requests.filter(status__in=SPOKEN, stance__in=queue.SIDES).order_by("-started_at", "-id").first()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Household
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, once_per_render, panel
-from meetings import floor, queue
+from meetings import access, floor, projector, queue, screen
 from meetings.models import Attendance, FloorRequest, Meeting
 
 
@@ -83,13 +83,68 @@ REASONS = {
 def speaker_queue(meeting, audience):
     ordered = once_per_render("queue", lambda: floor.ordered_queue(meeting))
     entries = [{"request": request, "reason": REASONS[reason]} for request, reason in ordered]
-    return {
+    context = {
         "item": meeting.current_item,
         "entries": entries[:3] if audience == PROJECTOR else entries,
         "waiting": len(entries),
         "stances": FloorRequest.Stance,
         "limit": meeting.speeches_per_item,
     }
+    if audience == RESIDENT:
+        # (value, label, limited): for and against count towards the limit.
+        context["stance_buttons"] = [
+            (value, label, value in queue.SIDES) for value, label in FloorRequest.Stance.choices
+        ]
+        context["spoken"] = spoken_marks(meeting)
+    return context
+
+
+def spoken_marks(meeting):
+    """The current item's for/against speeches per household, as "seat:count"
+    marks: the panel is the same for every phone, and each phone finds its own
+    count by its seat (static/js/phone.js), to say how often it has spoken and
+    to disable for and against once it reached the limit. Only the current
+    item's speeches count, so a new item starts every household at zero."""
+    item = meeting.current_item
+    if item is None:
+        return ""
+    counts = floor.spoken_by_household(item)
+    return " ".join(f"{access.seat_token(meeting.pk, h)}:{n}" for h, n in sorted(counts.items()))
+
+
+SHOWN = {
+    Meeting.Screen.SPEAKER: _("the speaker"),
+    Meeting.Screen.RESULT: _("the result"),
+    Meeting.Screen.TEXT: _("the text under debate"),
+    Meeting.Screen.AGENDA: _("the agenda"),
+    screen.POLL: _("the vote"),
+    screen.ENDED: _("what the meeting decided"),
+}
+
+
+# What the projector shows (meetings/screen.py): the projector's page lays
+# itself out by it; the console has the facilitator's buttons. It depends on
+# the speaker, the poll, the item and its text, so it is pushed with them.
+@panel(
+    "screen",
+    "meetings/panels/screen.html",
+    audiences=(FACILITATOR, PROJECTOR),
+    follows=("status", "agenda", "speaker", "poll", "proposal"),
+)
+def projector_screen(meeting, audience):
+    room = once_per_render("room", lambda: projector.room_of(meeting))
+    shown = screen.resolve(meeting.screen, room)
+    context = {"shown": shown, "beside": screen.beside_speaker(room)}
+    if audience == FACILITATOR:
+        available = screen.choices(room)
+        context.update(
+            {
+                "choice": meeting.screen,
+                "choices": [(value, label, value in available) for value, label in Meeting.Screen.choices],
+                "shown_label": SHOWN[shown],
+            }
+        )
+    return context
 
 
 # --- Meetings as the realtime core's rooms --------------------------------------

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from meetings import views, views_room, views_signin
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT
+from meetings import views, views_live, views_room, views_signin
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("staff/meetings/<int:meeting_id>/agenda/<int:item_id>/", views_room.agenda_item_edit, name="agenda_item_edit"),
     path("staff/meetings/<int:meeting_id>/floor/", views_room.floor_action, name="floor_action"),
     path("staff/meetings/<int:meeting_id>/floor/add/", views_room.floor_add, name="floor_add"),
+    path("staff/meetings/<int:meeting_id>/screen/", views_room.projector_screen, name="projector_screen"),
     path("staff/meetings/<int:meeting_id>/signin/", views_signin.signin_page, name="signin"),
     path("staff/meetings/<int:meeting_id>/signin/do/", views_signin.signin_action, name="signin_action"),
     path("m/<str:code>/", views.join, name="join"),
@@ -25,4 +27,8 @@ urlpatterns = [
     path("m/<str:code>/leave/", views.leave, name="leave"),
     path("m/<str:code>/projector/", views.projector, name="projector"),
     path("h/<str:code>/", views.household_link, name="household_link"),
+    # A live page's state for pages that poll: the socket's address (meetings/routing.py) with /live/ for /ws/.
+    path("live/m/<str:code>/facilitator/", views_live.live_state, {"audience": FACILITATOR}, name="live_facilitator"),
+    path("live/m/<str:code>/resident/", views_live.live_state, {"audience": RESIDENT}, name="live_resident"),
+    path("live/m/<str:code>/projector/", views_live.live_state, {"audience": PROJECTOR}, name="live_projector"),
 ]

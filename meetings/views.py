@@ -9,13 +9,14 @@ from django.views.decorators.http import require_POST
 
 from compounds.credentials import credential_for_code
 from compounds.qr import absolute_url, qr_data_uri
-from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
-from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panels
+from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client, wait_minutes
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel_contexts, render_panels
 from meetings import access, actions, extensions
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
 from meetings.models import FloorRequest, Meeting
 from meetings.responses import action_response
 from meetings.routing import live_path
+from meetings.views_room import HANDS, PLAN, RUN
 
 
 def home(request):
@@ -26,9 +27,25 @@ def home(request):
     return render(request, "meetings/home.html", {"form": form})
 
 
+def abilities(user, compound):
+    """{what: bool} for the links and buttons of a compound's staff pages, by
+    the rules the views they lead to check (views_room's RUN, HANDS and PLAN;
+    proposals and polls follow HANDS and PLAN too): a page shows a link or a
+    button only to whom it answers (tests/test_role_links.py crawls them)."""
+    roles = access.staff_roles(user, compound)
+    return {
+        "run": bool(roles & set(RUN)),
+        "hands": bool(roles & set(HANDS)),
+        "plan": bool(roles & set(PLAN)),
+        "roster": bool(roles & set(access.ROSTER_ROLES)),
+    }
+
+
 @login_required
 def staff_home(request):
-    compounds = access.compounds_for(request.user).prefetch_related("meetings")
+    compounds = list(access.compounds_for(request.user).prefetch_related("meetings"))
+    for compound in compounds:
+        compound.can = abilities(request.user, compound)
     return render(request, "meetings/staff_home.html", {"compounds": compounds})
 
 
@@ -96,7 +113,11 @@ def household_link(request, code):
     """
     refusal = code_attempt_refusal(request, code)
     if refusal is not None:
-        response = render(request, "meetings/link_invalid.html", {"blocked": True}, status=429)
+        # Minutes when a count of wrong codes must expire; under a minute when
+        # the address is only slowed (meetings/link_invalid.html).
+        minutes = wait_minutes(refusal.retry_after) if refusal.retry_after >= 60 else None
+        context = {"blocked": True, "minutes": minutes}
+        response = render(request, "meetings/link_invalid.html", context, status=429)
         response["Retry-After"] = str(refusal.retry_after)
         return response
     credential = credential_for_code(code)
@@ -141,8 +162,21 @@ def projector(request, code):
         # address or any later access-log line.
         return redirect(request.path)
     context = _live_context(request, meeting, PROJECTOR)
-    join_url = absolute_url(request, reverse("join", kwargs={"code": meeting.code}))
-    context.update({"join_url": join_url, "join_qr": qr_data_uri(join_url), "key": ""})
+    join_path = reverse("join", kwargs={"code": meeting.code})
+    join_url = absolute_url(request, join_path)
+    context.update(
+        {
+            "join_url": join_url,
+            # Read aloud and typed from the back of the room: no "https://",
+            # and a line may break between the host and the meeting's code.
+            "join_host": join_url.split("://", 1)[-1].removesuffix(join_path),
+            "join_path": join_path,
+            "join_qr": qr_data_uri(join_url),
+            "key": "",
+            # The layout from the first paint (static/js/projector.js follows the pushes).
+            "screen": panel_contexts(meeting, PROJECTOR, {"screen"})["screen"],
+        }
+    )
     return render(request, "meetings/projector.html", context)
 
 
@@ -152,8 +186,7 @@ def console(request, meeting, compound):
     households = compound.households.voting()
     context.update(
         {
-            "can_run": access.has_role(request.user, compound, [access.Role.FACILITATOR]),
-            "can_add_hands": access.has_role(request.user, compound, [access.Role.FACILITATOR, access.Role.WORKER]),
+            "can": abilities(request.user, compound),
             "household_labels": [h.label for h in households.select_related("unit__building")],
             "stances": FloorRequest.Stance.choices,
             "projector_url": absolute_url(

@@ -5,6 +5,7 @@ function and answers 204 (the push after the commit updates every screen) or
 shows the refusal (meetings/responses.py).
 """
 
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +16,7 @@ from meetings import access, actions
 from meetings.actions import ActionError
 from meetings.forms import AddSpeakerForm, AgendaItemForm, MeetingForm
 from meetings.models import Meeting
-from meetings.responses import action_response
+from meetings.responses import action_response, join_ended
 
 Role = access.Role
 RUN = (Role.FACILITATOR,)
@@ -88,6 +89,13 @@ def floor_action(request, meeting, compound):
 
 
 @require_POST
+@access.staff_required(*RUN)
+def projector_screen(request, meeting, compound):
+    """The facilitator's choice of what the projector shows."""
+    return _run(request, meeting, actions.show_on_projector, request.POST.get("screen", ""))
+
+
+@require_POST
 @access.staff_required(*HANDS)
 def floor_add(request, meeting, compound):
     form = AddSpeakerForm(request.POST, compound=compound)
@@ -126,7 +134,7 @@ def floor_request(request, code):
 
     meeting, household = _resident(request, code)
     if household is None:
-        return action_response(request, _phone(meeting), error=_("Join the meeting first."), status=403)
+        return join_ended(request, meeting)
     limit, window = settings.FLOOR_REQUESTS_PER_WINDOW, settings.FLOOR_REQUEST_WINDOW
     if over_limit(f"rl:floor:{meeting.code}:{household.pk}", limit, window):
         error = _("You have asked for the floor too often. Please wait a minute and try again.")
@@ -138,7 +146,7 @@ def floor_request(request, code):
 def floor_withdraw(request, code):
     meeting, household = _resident(request, code)
     if household is None:
-        return action_response(request, _phone(meeting), error=_("Join the meeting first."), status=403)
+        return join_ended(request, meeting)
     return _run_resident(request, meeting, actions.withdraw, household)
 
 
@@ -165,6 +173,7 @@ def meeting_edit(request, meeting, compound):
     item_form = AgendaItemForm()
     if request.method == "POST" and form.is_valid():
         actions.save_meeting(form)
+        messages.success(request, _("Meeting settings saved."))
         return redirect("meeting_edit", meeting_id=meeting.pk)
     context = {"form": form, "item_form": item_form, "meeting": meeting, "compound": compound}
     return render(request, "meetings/meeting_form.html", context)
@@ -188,6 +197,7 @@ def agenda_item_add(request, meeting, compound):
         response = action_response(request, back)
         response["HX-Trigger"] = "agendaItemAdded"
         return response
+    messages.success(request, _("Agenda item added."))
     return redirect(back)
 
 
@@ -203,6 +213,7 @@ def agenda_item_edit(request, meeting, compound, item_id):
             if form.is_valid():
                 data = form.cleaned_data
                 actions.update_item(meeting, item.pk, data["title"], data["planned_minutes"], data["description"])
+                messages.success(request, _("Agenda item saved."))
                 return redirect(_console(meeting))
         except ActionError as error:
             form.add_error(None, str(error))

@@ -2,6 +2,8 @@
 
 One page per meeting, for the facilitator and the community worker, on a
 laptop or the worker's phone: search by room or owner name, sign in, undo.
+It is live: a household joining by phone, or signed in on another device,
+shows without a reload.
 Each button is an htmx POST that answers with its household's row redrawn
 (and the counts out of band); without htmx, a redirect with a message.
 """
@@ -15,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from compounds.models import Household
+from deliberation.realtime import FACILITATOR
 from meetings import access, actions, signin
 from meetings.models import Attendance
 from meetings.models.meeting import AttendanceLog
+from meetings.routing import live_path
 
 Role = access.Role
 SIGN_IN_ROLES = (Role.FACILITATOR, Role.WORKER)
@@ -59,10 +63,22 @@ def signin_page(request, meeting, compound):
         households, more = signin.search(compound, query)
     else:
         households, more = signin.staff_signed_in(meeting)
-    context = _context(meeting, query, signin.rows(meeting, households), more=more)
+    context = _context(meeting, query, signin.rows(meeting, households), more=more, log=_log(meeting))
     if request.htmx and request.htmx.target == "signin-results":
-        return render(request, "meetings/includes/signin_results.html", context)
-    context["log"] = _log(meeting)
+        # The list for a search, or redrawn because the room changed
+        # (static/js/signin.js): with the counts and the record out of band.
+        return render(request, "meetings/includes/signin_refresh.html", context)
+    # The page follows the room: it listens to the facilitator's audience
+    # (which the facilitator and the worker may watch) and, when attendance
+    # changes anywhere (a phone joins, a colleague signs someone in), asks
+    # for its list again.
+    context.update(
+        {
+            "rev": meeting.revision,
+            "live_url": live_path(meeting, FACILITATOR),
+            "live_language": request.LANGUAGE_CODE,
+        }
+    )
     return render(request, "meetings/signin.html", context)
 
 

@@ -48,6 +48,11 @@ def _floor(meeting):
     return once_per_render("proposal", lambda: on_the_floor(meeting))
 
 
+def screen_facts(meeting):
+    """What the projector's automatic choice needs (meetings/screen.py): a text under debate."""
+    return {"proposal": _floor(meeting) is not None}
+
+
 @panel("proposal", "proposals/panels/proposal.html")
 def proposal_panel(meeting, audience):
     proposal = _floor(meeting)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import access
 from meetings.models import Meeting
-from meetings.responses import action_response
+from meetings.responses import action_response, join_ended
 from proposals import actions, markup
 from proposals.access import CHAIR_ROLES
 from proposals.forms import AmendmentForm, TextForm
@@ -114,7 +114,7 @@ def second(request, code, amendment_id):
     meeting, household = _resident(request, code)
     join = reverse("join", kwargs={"code": meeting.code})
     if household is None:
-        return action_response(request, join, error=_("Join the meeting first."), status=403)
+        return join_ended(request, meeting)
     amendment = get_object_or_404(Amendment, pk=amendment_id, proposal__compound_id=meeting.compound_id)
     try:
         added = actions.second(amendment, household)
@@ -131,7 +131,7 @@ def withdraw_amendment(request, code, amendment_id):
     meeting, household = _resident(request, code)
     join = reverse("join", kwargs={"code": meeting.code})
     if household is None:
-        return action_response(request, join, error=_("Join the meeting first."), status=403)
+        return join_ended(request, meeting)
     amendment = get_object_or_404(Amendment, pk=amendment_id, proposal__compound_id=meeting.compound_id)
     try:
         actions.withdraw_amendment(amendment, household)

@@ -66,9 +66,8 @@ class Route:
 # roster stays read-only there). The matrix keeps the index as their
 # representative instead of one row per model.
 ADMIN_KEPT = {"admin:index"}
-# Static files are not in the URL conf at all (settings.SERVE_STATIC serves
-# them in the ASGI application, and django.conf.urls.static adds nothing
-# unless DEBUG), so the walk meets none: nothing to skip.
+# Static files are not in the URL conf at all (a middleware serves them,
+# deliberation/staticfiles.py), so the walk meets none: nothing to skip.
 
 
 def http_routes():

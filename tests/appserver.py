@@ -37,14 +37,22 @@ class LiveServer:
             YISHI_VAR_DIR=str(self.workdir),
             REDIS_PREFIX=f"yishi-e2e-{uuid.uuid4().hex[:8]}",
             PYTHONUNBUFFERED="1",
+            # Served as every mode serves them: hashed and gzipped (deliberation/staticfiles.py).
+            STATIC_ROOT=str(tmp_path_factory.getbasetemp() / "static"),
         )
         self.env = env
+        self.collect_static()
         self.manage("migrate", "--noinput")
         self.demo_output = self.manage("load_demo", "--base-url", self.base)
         self.links = parse_demo_links(self.demo_output)
         self.log = open(self.workdir / "daphne.log", "w")
         self.process = None
         self.start()
+
+    def collect_static(self):
+        """The static files, collected once per test session for every server."""
+        if not (Path(self.env["STATIC_ROOT"]) / "staticfiles.json").exists():
+            self.manage("collectstatic", "--noinput", "-v", "0")
 
     def manage(self, *args):
         result = subprocess.run(

@@ -36,3 +36,11 @@ if "postgresql" not in DATABASES["default"]["ENGINE"]:  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"yishi-test-{os.getpid()}.sqlite3")
     }
+# Unit tests render pages without a `collectstatic` first: plain names, no
+# manifest, files looked up in static/ as they are asked for. Every server
+# runs the hashed, compressed storage (deliberation/staticfiles.py): the
+# browser tests' servers collect first, and tests/test_static_files.py
+# collects with it.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

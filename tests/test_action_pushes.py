@@ -105,6 +105,9 @@ def test_every_action_pushes_what_it_changes(
     )
     step("another household seconds it", lambda: proposal_actions.second(state["amendment"], households[1]))
     step("the chair marks the part under debate", lambda: proposal_actions.focus(state["proposal"], 2))
+    step("the projector shows the agenda", lambda: meeting_actions.show_on_projector(meeting, "agenda"))
+    step("the projector shows the text", lambda: meeting_actions.show_on_projector(meeting, "text"))
+    step("the projector back to auto", lambda: meeting_actions.show_on_projector(meeting, "auto"))
     step(
         "the chair shows the amendment", lambda: proposal_actions.focus(state["proposal"], amendment=state["amendment"])
     )
@@ -170,6 +173,8 @@ def test_every_action_pushes_what_it_changes(
     )
     step("close the poll", lambda: voting_actions.close_poll(state["poll"]))
     step("reveal the result", lambda: voting_actions.reveal(state["poll"]))
+    step("the projector shows the agenda again", lambda: meeting_actions.show_on_projector(meeting, "agenda"))
+    step("the projector shows the result", lambda: meeting_actions.show_on_projector(meeting, "result"))
     step("create a choice", create_poll(Poll.Kind.APPROVAL, ["甲", "乙"]))
     step("open the choice", lambda: voting_actions.open_poll(state["poll"]))
     step(

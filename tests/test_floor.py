@@ -54,7 +54,8 @@ def test_asking_for_the_floor_queues_and_pushes_speaker_and_queue(
     before = room.revision
     request = run(django_capture_on_commit_callbacks, actions.request_floor, room, households[0], "for")
     assert request.status == Status.WAITING
-    assert pushed == [{"speaker", "queue"}]
+    # With them what the projector shows, which follows the speaker (meetings/panels.py).
+    assert pushed == [{"speaker", "queue", "screen"}]
     room.refresh_from_db()
     assert room.revision == before + 1
 
@@ -217,7 +218,8 @@ def test_agenda_changes_push_the_agenda(room, pushed, django_capture_on_commit_c
     run(django_capture_on_commit_callbacks, actions.next_item, room)
     # A new current item changes what every panel following it shows (the
     # proposal debated on it too): all of them are pushed.
-    assert pushed[0] == {"agenda"} and {"agenda", "speaker", "queue", "proposal", "amendments"} <= pushed[1]
+    assert pushed[0] == {"agenda", "screen"}
+    assert {"agenda", "speaker", "queue", "proposal", "amendments", "screen"} <= pushed[1]
 
 
 def test_a_refused_action_pushes_nothing(room, households, pushed, django_capture_on_commit_callbacks):

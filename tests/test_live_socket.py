@@ -28,6 +28,7 @@ async def test_projector_with_key_gets_full_state_on_connect(meeting):
         "proposal",
         "amendments",
         "decided",
+        "screen",
     }
     assert meeting.title in state["panels"]["status"]
     await socket.disconnect()
@@ -156,10 +157,14 @@ async def test_a_floor_request_pushes_fresh_speaker_and_queue_panels(meeting, ho
     await database_sync_to_async(actions.request_floor)(meeting, households[0], "against")
 
     fresh = await database_sync_to_async(Meeting.objects.select_related("compound", "current_item").get)(pk=meeting.pk)
-    for socket, audience in ((phone, "resident"), (console, "facilitator")):
+    # The console also gets what the projector shows, which follows the speaker.
+    for socket, audience, names in (
+        (phone, "resident", {"speaker", "queue"}),
+        (console, "facilitator", {"speaker", "queue", "screen"}),
+    ):
         push = await next_message(socket)
-        assert set(push["panels"]) == {"speaker", "queue"}
-        expected = await database_sync_to_async(render_panels)(fresh, audience, "zh-hans", {"speaker", "queue"})
+        assert set(push["panels"]) == names
+        expected = await database_sync_to_async(render_panels)(fresh, audience, "zh-hans", names)
         assert push["panels"] == expected
         assert "1幢1单元101" in push["panels"]["queue"]
     await phone.disconnect()

@@ -80,18 +80,19 @@ console                  GET    login  login    login     ok          ok     ok 
 meeting_status           POST   login  login    login     ok          403    403       403      ok        403         login
 agenda_action            POST   login  login    login     ok          403    403       403      ok        403         login
 floor_action             POST   login  login    login     ok          403    403       403      ok        403         login
+projector_screen         POST   login  login    login     ok          403    403       403      ok        403         login
 poll_action              POST   login  login    login     ok          403    403       403      ok        403         login
 floor_add                POST   login  login    login     ok          ok     403       403      ok        403         login
 poll_ballots             GET    login  login    login     ok          ok     403       403      ok        403         login
 signin                   GET    login  login    login     ok          ok     403       403      ok        403         login
 signin_action            POST   login  login    login     ok          ok     403       403      ok        403         login
-# Staff: planning (facilitator, worker, secretary)
+# Staff: planning (facilitator, worker, secretary); polls are prepared by the facilitator and the worker (issue 14)
 meeting_new              GET    login  login    login     ok          ok     ok        403      ok        403         login
 meeting_edit             GET    login  login    login     ok          ok     ok        403      ok        403         login
 agenda_item_add          POST   login  login    login     ok          ok     ok        403      ok        403         login
 agenda_item_edit         GET    login  login    login     ok          ok     ok        403      ok        403         login
-poll_new                 GET    login  login    login     ok          ok     ok        403      ok        403         login
-poll_edit                GET    login  login    login     ok          ok     ok        403      ok        403         login
+poll_new                 GET    login  login    login     ok          ok     403       403      ok        403         login
+poll_edit                GET    login  login    login     ok          ok     403       403      ok        403         login
 # Staff: roster and household codes (ROSTER_ROLES: worker, facilitator)
 roster                   GET    login  login    login     ok          ok     403       403      ok        403         login
 roster_preview           GET    login  login    login     ok          ok     403       403      ok        403         login
@@ -151,6 +152,11 @@ convention_pdf           GET    ok     ok       ok        ok          ok     ok 
 convention_markdown      GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 decision_notice          GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 verify                   GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+# A live page's state over HTTP for pages that poll (/live/m/<code>/<audience>/): the socket's rules, 403 for its 4403
+live_facilitator         GET    403    403      403       ok          ok     ok        ok       ok        403         403
+live_resident            GET    403    ok       403       ok          ok     ok        ok       ok        403         403
+live_projector           GET    403    403      403       ok          ok     ok        ok       ok        403         403
+live_projector@key       GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # Websockets: /ws/m/<code>/<audience>/ (staff may look at what phones see)
 ws:facilitator           WS     refuse refuse   refuse    accept      accept accept    accept   accept    refuse      refuse
 ws:resident              WS     refuse accept   refuse    accept      accept accept    accept   accept    refuse      refuse

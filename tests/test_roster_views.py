@@ -97,7 +97,11 @@ def test_upload_preview_confirm(worker_client, compound):
     assert bytes(roster_upload.content) == b""  # the ID tails are not kept
 
     page = worker_client.get(roster_url(compound)).content.decode()
-    assert "1幢1单元101" in page and "孙建静、钟轩" in page and "地下车库" in page
+    assert "1幢1单元101" in page and "孙建静、钟轩" in page
+    # 252 households: 50 a page, the garage on the last one, or found by its name.
+    assert "地下车库车位001" not in page
+    assert "地下车库车位008" in worker_client.get(roster_url(compound) + "?page=6").content.decode()
+    assert "地下车库车位001" in worker_client.get(roster_url(compound), {"q": "地下车库"}).content.decode()
     assert "861168" not in page and "330105" not in page  # no ID data
 
 

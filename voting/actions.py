@@ -14,6 +14,7 @@ from compounds.electorate import head_of
 from compounds.models import Household
 from deliberation.realtime import broadcast_on_commit, bump, mark_dirty, tell_sockets_on_commit, touch_on_commit
 from deliberation.storage import forget_deleted_on_commit
+from meetings import actions as meeting_actions
 from proposals import actions as proposal_actions
 from voting import options, tally
 from voting.models import Ballot, BallotAudit, Participation, Poll, VoteReceipt
@@ -216,6 +217,7 @@ def reveal(poll):
         raise VotingError(_("Close the poll before showing its result."))
     poll.revealed = True
     poll.save(update_fields=["revealed"])
+    meeting_actions.result_revealed(poll.meeting_id)  # the result takes the projector
     _poll_changed(poll, ("poll",))
     return poll
 
@@ -303,6 +305,18 @@ class Recorder:
         choice = self._normalize(choice)
         household = self.households.get(household_id)
         if household is None:
+            if (
+                poll.scope == Poll.Scope.ATTENDEES
+                and Household.objects.filter(pk=household_id, compound_id=poll.meeting.compound_id).voting().exists()
+            ):
+                # Only households signed in to the meeting vote in this poll:
+                # say how to bring in one whose proxy or paper ballot is here.
+                raise VotingError(
+                    _(
+                        "This household is not among those who vote in this poll: only households signed in to "
+                        "the meeting vote in it. Sign the household in at the sign-in desk first."
+                    )
+                )
             raise VotingError(_("This household is not among those who vote in this poll."))
         existing = self.ballots.get(household_id)
 

@@ -14,3 +14,4 @@ class VotingConfig(AppConfig):
 
         extensions.hold_attendance(actions.attendance_hold)
         extensions.add_to_phone_page(views.my_vote_context)
+        extensions.tell_the_screen(panels.screen_facts)

@@ -1,11 +1,13 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from compounds.models import Building, BuildingUnit, Household
 from meetings.forms import household_by_label, household_index
 from proposals.models import Amendment, Proposal
-from voting import tally
-from voting.models import Ballot, Poll
+from voting import labels, tally
+from voting.models import RULE_CHOICES, YES_NO_RULES, Ballot, Poll
 
 OPEN_STATUSES = [Proposal.Status.DRAFT, Proposal.Status.NOTICE, Proposal.Status.FLOOR]
 
@@ -29,6 +31,19 @@ CHOICE_WORDS = {
     "弃权": tally.ABSTAIN,
     "abstain": tally.ABSTAIN,
 }
+
+
+def voting_stairwells(compound):
+    """The building units (单元) a vote of one building unit can name: the
+    named stairwells that hold voting households. Not the unnamed unit a
+    building's shops sit in (it would read "1幢"), nor a garage."""
+    voting_here = Household.objects.voting().filter(unit=OuterRef("pk"))
+    return (
+        BuildingUnit.objects.filter(building__compound=compound)
+        .exclude(name="")
+        .filter(Exists(voting_here))
+        .select_related("building")
+    )
 
 
 # What a poll may carry to every phone: the text under vote, its options.
@@ -60,6 +75,29 @@ class PollForm(forms.ModelForm):
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 4}), "buildings": forms.CheckboxSelectMultiple}
 
+    # What is decided and how, then who votes: the options right below the
+    # kind of vote that needs them.
+    field_order = [
+        "title",
+        "text",
+        "item",
+        "kind",
+        "proposal",
+        "amendment",
+        "rule",
+        "options",
+        "option_proposals",
+        "seats",
+        "tie_break",
+        "scope",
+        "buildings",
+        "building_unit",
+        "include_shops",
+        "secret",
+        "final_on_cast",
+        "proxy_cap",
+    ]
+
     options = forms.CharField(
         label=_("Options, one per line"),
         required=False,
@@ -75,9 +113,32 @@ class PollForm(forms.ModelForm):
         help_text=_("Each one chosen becomes an option linked to its proposal."),
     )
 
+    # Fields only some polls use, shown by static/js/show_when.js when the
+    # named field has one of the values (all are shown without JavaScript;
+    # clean() ignores what the chosen scope and kind do not use).
+    SHOW_WHEN = {
+        "proposal": "kind=yes_no",
+        "amendment": "kind=yes_no",
+        "rule": "kind=yes_no",
+        "buildings": "scope=buildings",
+        "building_unit": "scope=unit",
+        "seats": "kind=choice,approval",
+        "tie_break": "kind=choice,approval",
+        "options": "kind=choice,approval",
+        "option_proposals": "kind=choice,approval",
+    }
+
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.meeting = meeting
+        for name, condition in self.SHOW_WHEN.items():
+            self.fields[name].show_when = condition
+        # A choice among options is ranked by support (Poll.clean): the rule
+        # is only chosen for a yes/no question, among the yes/no rules.
+        rule = self.fields["rule"]
+        rule.required = False
+        if self.data.get(self.add_prefix("kind"), Poll.Kind.YES_NO) == Poll.Kind.YES_NO:
+            rule.choices = [(value, label) for value, label in RULE_CHOICES if value in YES_NO_RULES]
         # What the poll may decide: an open proposal of the compound, or one of
         # its pending amendments (voted yes/no).
         open_proposals = Proposal.objects.filter(compound=meeting.compound, status__in=OPEN_STATUSES)
@@ -99,10 +160,10 @@ class PollForm(forms.ModelForm):
         self.fields["options"].max_length = TEXT_LENGTH
         self.fields["options"].validators.append(MaxLengthValidator(TEXT_LENGTH))
         self.fields["item"].queryset = meeting.items.all()
-        self.fields["buildings"].queryset = meeting.compound.buildings.all()
-        self.fields["building_unit"].queryset = (
-            self.fields["building_unit"].queryset.filter(building__compound=meeting.compound).select_related("building")
+        self.fields["buildings"].queryset = meeting.compound.buildings.filter(
+            Exists(Household.objects.voting().filter(unit__building=OuterRef("pk")))
         )
+        self.fields["building_unit"].queryset = voting_stairwells(meeting.compound)
 
     def clean_options(self):
         options = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
@@ -127,6 +188,19 @@ class PollForm(forms.ModelForm):
             self.add_error("options", _("Give at least two options, one per line."))
         if not has_options and cleaned.get("options"):
             self.add_error("options", _("Options are only for a choice among several options."))
+        if has_options:
+            cleaned["rule"] = tally.PLURALITY
+        elif not cleaned.get("rule"):
+            self.add_error("rule", _("Choose the rule that decides this vote."))
+        scope = cleaned.get("scope")
+        if scope == Poll.Scope.BUILDINGS and not cleaned.get("buildings"):
+            self.add_error("buildings", _("Choose the buildings that vote."))
+        if scope != Poll.Scope.BUILDINGS:
+            cleaned["buildings"] = Building.objects.none()
+        if scope != Poll.Scope.UNIT:
+            cleaned["building_unit"] = None
+        if has_options:
+            cleaned["proposal"] = cleaned["amendment"] = None
         seats = cleaned["seats"] = cleaned.get("seats") or 1
         cleaned["tie_break"] = cleaned.get("tie_break") or Poll.TieBreak.NONE
         if has_options and seats >= len(cleaned.get("options", [])) >= 2:
@@ -175,12 +249,19 @@ class BallotEntryForm(ReplaceFields):
     ]
 
     household = forms.CharField(label=_("Household (building-unit-room)"), max_length=60)
-    choice = forms.ChoiceField(label=_("Vote"), choices=[(c, tally.CHOICE_LABELS[c]) for c in tally.YES_NO])
+    choice = forms.ChoiceField(label=_("Vote"), choices=[(c, labels.choice_label(c)) for c in tally.YES_NO])
     channel = forms.ChoiceField(
         label=_("How it came in"),
         choices=[(c.value, c.label) for c in (Ballot.Channel.HAND, Ballot.Channel.PAPER, Ballot.Channel.PROXY)],
     )
-    requested_by = forms.CharField(label=_("Who asked"), max_length=100, required=False)
+    # Kept in the audit log (BallotAudit.requested_by): the person who gave
+    # staff this vote, as a community worker records for a resident she helps.
+    requested_by = forms.CharField(
+        label=_("Who handed in the vote"),
+        max_length=100,
+        required=False,
+        help_text=_("The owner, a family member or the proxy holder who gave staff this vote (kept in the audit log)."),
+    )
     proxy_holder = forms.CharField(label=_("Proxy holder"), max_length=60, required=False)
     proxy_reference = forms.CharField(label=_("Written proxy reference"), max_length=100, required=False)
 
@@ -189,8 +270,17 @@ class BallotEntryForm(ReplaceFields):
         self.compound = compound
         if poll.has_options:
             choices = [(str(o.pk), o.label) for o in poll.options.all()]
-            field = forms.MultipleChoiceField if poll.kind == Poll.Kind.APPROVAL else forms.ChoiceField
-            self.fields["choice"] = field(label=_("Vote"), choices=choices)
+            if poll.kind == Poll.Kind.APPROVAL:
+                # Any number of options: a box each, not a Ctrl-click list.
+                field = forms.MultipleChoiceField(
+                    label=_("Vote (tick every option supported)"), choices=choices, widget=forms.CheckboxSelectMultiple
+                )
+            else:
+                field = forms.ChoiceField(label=_("Vote"), choices=choices)
+            self.fields["choice"] = field
+        # The proxy's fields only for a proxy vote (static/js/show_when.js).
+        for name in ("proxy_holder", "proxy_reference"):
+            self.fields[name].show_when = f"{self.add_prefix('channel')}={Ballot.Channel.PROXY}"
 
     def clean_household(self):
         household = household_by_label(self.compound, self.cleaned_data["household"])
@@ -209,7 +299,7 @@ class BallotEntryForm(ReplaceFields):
 
 
 class PaperBatchForm(ReplaceFields):
-    """Paper ballots, one per line: "3幢2单元502 同意", or for options their
+    """Paper ballots, one per line: "3幢2单元502 赞成", or for options their
     numbers: "3幢2单元502 2" ("2,3" when several may be approved)."""
 
     lines = forms.CharField(
@@ -222,15 +312,37 @@ class PaperBatchForm(ReplaceFields):
         self.compound = compound
         self.poll = poll
 
-    def read_choice(self, word):
-        """同意/反对/弃权, or option numbers as printed on the paper ballot."""
+    @property
+    def example(self):
+        """A line as staff type it, with this poll's own words: "3幢2单元502 赞成"."""
         if not self.poll.has_options:
-            return CHOICE_WORDS.get(word.strip().lower())
+            return f"3幢2单元502 {labels.choice_label(tally.FOR)}"
+        return "3幢2单元502 2,3" if self.poll.kind == Poll.Kind.APPROVAL else "3幢2单元502 2"
+
+    def read_choice(self, word):
+        """赞成/反对/弃权 (as the poll shows them, or 同意 and the English
+        words), or option numbers as printed on the paper ballot."""
+        if not self.poll.has_options:
+            words = {**CHOICE_WORDS, **{str(labels.choice_label(c)).lower(): c for c in tally.YES_NO}}
+            return words.get(word.strip().lower())
         ids = [str(o.pk) for o in self.poll.options.all()]
         numbers = [part for part in word.replace("，", ",").split(",") if part.strip()]
         if not numbers or not all(n.strip().isdigit() and 1 <= int(n) <= len(ids) for n in numbers):
             return None
         return [ids[int(n) - 1] for n in numbers]
+
+    def unknown_vote(self, number, word):
+        if self.poll.has_options:
+            return _("line %(n)d: unknown vote “%(word)s” (option numbers, 1 to %(last)d)") % {
+                "n": number,
+                "word": word,
+                "last": self.poll.options.count(),
+            }
+        return _("line %(n)d: unknown vote “%(word)s” (%(for)s, %(against)s or %(abstain)s)") % {
+            "n": number,
+            "word": word,
+            **{choice: labels.choice_label(choice) for choice in tally.YES_NO},
+        }
 
     def clean_lines(self):
         entries, errors, seen = [], [], set()
@@ -245,9 +357,7 @@ class PaperBatchForm(ReplaceFields):
             if household is None:
                 errors.append(_("line %(n)d: no household “%(label)s”") % {"n": number, "label": label or line})
             elif choice is None:
-                errors.append(
-                    _("line %(n)d: unknown vote “%(word)s” (同意, 反对 or 弃权)") % {"n": number, "word": word}
-                )
+                errors.append(self.unknown_vote(number, word))
             elif household.pk in seen:
                 errors.append(_("line %(n)d: %(label)s appears twice") % {"n": number, "label": household.label})
             else:

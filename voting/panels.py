@@ -20,6 +20,16 @@ def current_poll(meeting):
     )
 
 
+def screen_facts(meeting):
+    """What the projector's automatic choice needs of the poll (meetings/screen.py)."""
+    poll = current_poll(meeting)
+    if poll is None:
+        return {}
+    if poll.status == Poll.Status.OPEN:
+        return {"poll": "open", "poll_at": poll.opened_at}
+    return {"poll": "revealed" if poll.revealed else "closed", "poll_at": poll.closed_at}
+
+
 @panel("poll", "voting/panels/poll.html")
 def poll_panel(meeting, audience):
     poll = current_poll(meeting)
@@ -35,7 +45,7 @@ def poll_panel(meeting, audience):
     if audience == FACILITATOR:
         polls = list(
             Poll.objects.filter(meeting=meeting)
-            .select_related("proposal", "amendment__proposal")
+            .select_related("item", "proposal", "amendment__proposal")
             .order_by("created_at")
         )
         for p in polls:

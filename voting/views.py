@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from compounds.ratelimit import over_limit
 from meetings import access
 from meetings.models import Meeting
-from meetings.responses import action_response
+from meetings.responses import action_response, join_ended
 from voting import actions, intake
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
 from voting.models import Ballot, BallotAudit, Poll, VoteReceipt, choice_text
@@ -23,12 +23,16 @@ from voting.panels import current_poll, small_secret_electorate
 
 Role = access.Role
 KEY_JUNK = re.compile(r"[^0-9A-Za-z_-]")
+# Staff who enter votes for households (hand counts, paper, proxies) and who
+# prepare polls: the facilitator and the community worker beside them. The
+# secretary writes the minutes; the console shows her neither (issue 14).
 ENTRY = (Role.FACILITATOR, Role.WORKER)
+PREPARE = (Role.FACILITATOR, Role.WORKER)
 
 
 def _my_vote(request, poll, ballot, error=None, status=200):
     """The phone's own line under the poll: what this household's vote is."""
-    if request.headers.get("Accept", "").startswith("application/json"):
+    if _wants_json(request):
         if error:
             return JsonResponse({"recorded": False, "error": error}, status=status)
         return JsonResponse({"recorded": True, "poll": poll.pk, "choice": ballot.choice if ballot else None})
@@ -36,6 +40,10 @@ def _my_vote(request, poll, ballot, error=None, status=200):
     # htmx swaps 2xx only; a refusal still replaces the phone's own line.
     response = render(request, "voting/my_vote.html", context, status=200 if request.htmx else status)
     return response
+
+
+def _wants_json(request):
+    return request.headers.get("Accept", "").startswith("application/json")
 
 
 def line_context(poll, ballot):
@@ -101,6 +109,10 @@ def vote(request, code, poll_id):
         # Refused (rare): read the poll and this household's vote for the answer.
         poll = get_object_or_404(Poll.objects.select_related("meeting"), pk=poll_id)
         if isinstance(error, intake.NotJoined):
+            if request.htmx and not _wants_json(request):
+                # The join has ended (the meeting closed, the code was
+                # revoked): the phone reloads into what is true now.
+                return join_ended(request, poll.meeting)
             return _my_vote(request, poll, None, error=str(error), status=403)
         if isinstance(error, intake.Busy):
             return _my_vote(request, poll, None, error=str(error), status=503)
@@ -135,7 +147,7 @@ def poll_action(request, meeting, compound, poll_id):
     return action_response(request, console)
 
 
-@access.staff_required(Role.FACILITATOR, Role.WORKER, Role.SECRETARY)
+@access.staff_required(*PREPARE)
 def poll_new(request, meeting, compound):
     form = PollForm(request.POST or None, meeting=meeting, initial=_poll_initial(request, meeting))
     if request.method == "POST" and form.is_valid():
@@ -152,11 +164,15 @@ def poll_new(request, meeting, compound):
                 )
                 % {"n": small},
             )
+        messages.success(
+            request,
+            _("Vote “%(title)s” saved. Open it from the console when the room is ready.") % {"title": poll.title},
+        )
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
 
 
-@access.staff_required(Role.FACILITATOR, Role.WORKER, Role.SECRETARY)
+@access.staff_required(*PREPARE)
 def poll_edit(request, meeting, compound, poll_id):
     """Correct a poll until it opens (its question, rule, electorate, options)."""
     poll = get_object_or_404(Poll, pk=poll_id, meeting=meeting)
@@ -174,6 +190,8 @@ def poll_edit(request, meeting, compound, poll_id):
             actions.update_poll(form)
         except actions.VotingError as error:
             messages.error(request, str(error))
+        else:
+            messages.success(request, _("Changes to the vote “%(title)s” saved.") % {"title": poll.title})
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting, "poll": poll})
 
@@ -182,11 +200,12 @@ def _poll_initial(request, meeting):
     """A vote on an amendment or a proposal, from the console's "Put to a
     vote": the form filled in for it, the rule left to the facilitator."""
     form = PollForm(meeting=meeting)
-    initial = {"item": meeting.current_item_id}
+    initial = {"item": _item_now(meeting)}
     amendment = form.fields["amendment"].queryset.filter(pk=_int_or_none(request.GET.get("amendment"))).first()
     if amendment is not None:
         return {
             **initial,
+            **_item_of(meeting, amendment.proposal),
             "amendment": amendment.pk,
             "title": _("Amendment %(number)s to “%(proposal)s”")
             % {
@@ -199,8 +218,30 @@ def _poll_initial(request, meeting):
         }
     proposal = form.fields["proposal"].queryset.filter(pk=_int_or_none(request.GET.get("proposal"))).first()
     if proposal is not None:
-        return {**initial, "proposal": proposal.pk, "title": _("Adopt “%(proposal)s”") % {"proposal": proposal.title}}
+        return {
+            **initial,
+            **_item_of(meeting, proposal),
+            "proposal": proposal.pk,
+            "title": _("Adopt “%(proposal)s”") % {"proposal": proposal.title},
+        }
     return initial
+
+
+def _item_now(meeting):
+    """The agenda item a new vote most likely belongs to: the one under
+    discussion, else (between items, or before the meeting starts) the next
+    one not yet done. The form shows it, to change if it is not that."""
+    if meeting.current_item_id:
+        return meeting.current_item_id
+    upcoming = meeting.items.filter(done=False).order_by("position", "id").first()
+    return upcoming.pk if upcoming else None
+
+
+def _item_of(meeting, proposal):
+    """The item that debates `proposal`, when it is on this meeting's agenda."""
+    if proposal.item_id and meeting.items.filter(pk=proposal.item_id).exists():
+        return {"item": proposal.item_id}
+    return {}
 
 
 def _int_or_none(value):

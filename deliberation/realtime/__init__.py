@@ -29,7 +29,9 @@ The modules:
   `touch_on_commit`, `tell_sockets_on_commit`, `push`, `mark_dirty`);
 - hub.py: the per-process hub (fan-out, coalescing, the lost-push watchdog,
   the full-state cache);
-- sockets.py: writing one message to many sockets, with the server's clock.
+- sockets.py: writing one message to many sockets, with the server's clock;
+- polling.py: full states for pages that poll over HTTP instead, rendered
+  once per revision (meetings/views_live.py answers the polls).
 
 This package re-exports their public names. To replace one in a test, patch
 the module that holds it (e.g. `deliberation.realtime.writes.push`): the

@@ -27,7 +27,9 @@ class Panel:
     `context(meeting, audience)` returns the template context; the template
     receives it plus `meeting`, `audience` and `rev`. `coalesce` panels (live
     tallies, changed by every vote) are rendered and pushed at most every
-    REALTIME_COALESCE_SECONDS.
+    REALTIME_COALESCE_SECONDS. `follows`: names of (uncoalesced) panels this
+    one sums up; it is pushed with any of them (`with_followers`), so the
+    actions that change those need not name it.
     """
 
     name: str
@@ -35,19 +37,26 @@ class Panel:
     audiences: tuple
     context: object
     coalesce: bool = False
+    follows: tuple = ()
 
 
 _panels: dict[str, Panel] = {}
 
 
-def panel(name, template, audiences=AUDIENCES, coalesce=False):
+def panel(name, template, audiences=AUDIENCES, coalesce=False, follows=()):
     """Register a panel's context function (apps do this in panels.py)."""
 
     def register(func):
-        _panels[name] = Panel(name, template, tuple(audiences), func, coalesce)
+        _panels[name] = Panel(name, template, tuple(audiences), func, coalesce, tuple(follows))
         return func
 
     return register
+
+
+def with_followers(names):
+    """`names` and the panels that follow any of them."""
+    names = frozenset(names)
+    return names | {p.name for p in _panels.values() if names.intersection(p.follows)}
 
 
 def panels_for(audience):

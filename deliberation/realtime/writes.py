@@ -23,7 +23,7 @@ from django.db import transaction
 
 from . import rooms
 from .groups import AUDIENCES, dirty_group, group_name, languages
-from .panels import _panels, panel_contexts, panels_for, render_panels
+from .panels import _panels, panel_contexts, panels_for, render_panels, with_followers
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,12 @@ def broadcast_on_commit(meeting_id, panels=None, coalesce=True):
     coalesce=False renders every named panel now (a poll opening or closing
     changes the turnout panel's very shape, not just a count).
 
+    Panels that follow a named one (`Panel.follows`) are pushed with it.
+
     Outside a transaction (autocommit) the push happens at once. A failed
     transaction pushes nothing.
     """
-    names = frozenset(_panels if panels is None else panels)
+    names = with_followers(_panels if panels is None else panels)
     coalesced = frozenset(n for n in names if coalesce and _panels[n].coalesce)
     if names - coalesced:
         transaction.on_commit(lambda: push(meeting_id, names - coalesced))

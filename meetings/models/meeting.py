@@ -35,6 +35,15 @@ class Meeting(models.Model):
         LIVE = "live", pgettext_lazy("meeting status", "live")
         CLOSED = "closed", _("closed")
 
+    class Screen(models.TextChoices):
+        """What the projector shows, as the facilitator chose it."""
+
+        AUTO = "auto", pgettext_lazy("projector shows", "Auto")
+        SPEAKER = "speaker", pgettext_lazy("projector shows", "Speaker")
+        RESULT = "result", pgettext_lazy("projector shows", "Result")
+        TEXT = "text", pgettext_lazy("projector shows", "Text")
+        AGENDA = "agenda", pgettext_lazy("projector shows", "Agenda")
+
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="meetings")
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COUNCIL)
@@ -69,6 +78,14 @@ class Meeting(models.Model):
         _("seconds an amendment needs"), default=1, validators=[MaxValueValidator(50)]
     )
     current_item = models.ForeignKey("AgendaItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The projector: the facilitator's choice, "auto" resolved from the
+    # room's state (meetings/screen.py). Calling a speaker, starting an item
+    # and revealing a result set it back to auto: the news takes the screen.
+    screen = models.CharField(_("projector shows"), max_length=10, choices=Screen.choices, default=Screen.AUTO)
+    # When the result of a poll was revealed, while it is the room's latest
+    # news: cleared when another item starts (a speech started later also
+    # takes the screen from it, by comparing times).
+    result_shown_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-scheduled_start", "-created_at"]

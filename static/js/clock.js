@@ -39,6 +39,8 @@
       el.classList.toggle("warn", warn);
       el.classList.toggle("over", over);
       el.classList.toggle("running", !!start);
+      // "+10:05" is wider than "1:59": the projector sets it smaller to stay in its box.
+      el.classList.toggle("long", shown.length > 5);
       var text = el.querySelector(".clock-text");
       if (text && text.textContent !== shown) text.textContent = shown;
     }

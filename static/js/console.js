@@ -8,6 +8,8 @@
     var target = event.target;
     if (target.closest("input, textarea, select, [contenteditable]")) return;
     var key = event.key === " " ? " " : event.key.toLowerCase();
+    // Space on a focused button presses that button, as it does everywhere else.
+    if (key === " " && target.closest("button, summary, [role=button]")) return;
     var button = document.querySelector('[data-shortcut="' + (key === " " ? " " : key) + '"]');
     if (!button || button.disabled) return;
     if (getComputedStyle(button).display === "none") return;
@@ -22,6 +24,13 @@
       form.reset();
       var first = form.querySelector("input[type=text]");
       if (first) first.focus();
+      // Say so: the form empties, and the item appears in a panel above.
+      var note = form.querySelector(".saved-note");
+      if (note) {
+        note.textContent = note.getAttribute("data-saved-text") || "";
+        clearTimeout(note.clearTimer);
+        note.clearTimer = setTimeout(function () { note.textContent = ""; }, 4000);
+      }
       var flash = document.getElementById("flash");
       if (flash) flash.innerHTML = "";
     }

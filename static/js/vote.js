@@ -27,10 +27,22 @@
     window.htmx.ajax("GET", form.getAttribute("data-vote-url") + "mine/", { target: "#my-vote", swap: "innerHTML" });
   }
 
+  // The buttons come disabled (a tap before this script could send its
+  // idempotency key would be lost, or sent without it): enabled here, once a
+  // key is set, except while a vote is on its way (htmx disables them then).
+  function enable() {
+    if (!keyInput || !keyInput.value || !window.htmx) return;
+    var panel = document.getElementById("panel-poll");
+    if (!panel || panel.querySelector(".vote-button.htmx-request")) return;
+    var buttons = panel.querySelectorAll(".vote-button[disabled]");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
+  }
+
   // Mark the chosen button; when another poll shows, the old poll's line
   // goes at once (it must never read as a vote in the new poll), and this
   // household's line of the new poll is fetched.
   function sync() {
+    enable();
     var panel = document.getElementById("panel-poll");
     var line = mine();
     if (!panel || !line) return;

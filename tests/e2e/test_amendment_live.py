@@ -95,6 +95,12 @@ def test_a_phone_amends_article_3_and_the_room_votes_it_in(app_server, browser, 
 
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="结束并计票").click()
+    # Counted: the room hears the result from the chair (issue 14), then sees the text.
+    expect(projector.locator("#panel-poll")).to_contain_text("结果即将公布")
+    console.get_by_role("button", name="公布结果").click()
+    expect(projector.locator("body")).to_have_attribute("data-screen", "result")
+    console.locator('#panel-screen [data-screen-choice="text"]').click()
+    expect(projector.locator("body")).to_have_attribute("data-screen", "text")
 
     # Passed: the new version is the text, and the projector marks the change in it.
     accepted = projector.locator("#panel-proposal .block-amendment.accepted")

@@ -105,9 +105,13 @@ def test_a_facilitated_item_with_queue_rules_timer_and_limits(app_server, browse
     console.keyboard.press("n")  # queue empty: A's speech ends
     expect(projector.locator("#panel-speaker")).not_to_have_class(re.compile("has-speaker"))
 
-    # A third speech is refused, on the phone, in words.
-    ask(phone_a, "赞成")
-    expect(phone_a.locator("#flash .error")).to_contain_text("2")
+    # A third speech cannot be asked for: for and against are off on A's
+    # phone, with the reason in words; a question still may be asked.
+    expect(phone_a.locator(".stance-buttons").get_by_role("button", name="赞成")).to_be_disabled()
+    expect(phone_a.locator("#floor-limit")).to_be_visible()
+    expect(phone_a.locator("#floor-limit")).to_contain_text("2")
+    expect(phone_a.locator(".stance-buttons").get_by_role("button", name="提问")).to_be_enabled()
+    expect(phone_b.locator(".stance-buttons").get_by_role("button", name="赞成")).to_be_enabled()
     expect(console.locator("#panel-queue .queue-entry")).to_have_count(0)
     shoot(phone_a, "room-phone-limit")
 

@@ -1,6 +1,9 @@
 """Certificate helpers: the stored ids as the reader's words."""
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from voting import labels
 from voting.models import RULE_CHOICES, Ballot, Poll
@@ -54,3 +57,58 @@ def iso_datetime(value):
 @register.filter
 def option_label(labels, option_id):
     return labels.get(str(option_id), option_id)
+
+
+# A threshold as words: "more than half", not "> 1/2".
+SHARES = {"1/2": gettext_lazy("half"), "2/3": gettext_lazy("two thirds"), "3/4": gettext_lazy("three quarters")}
+
+
+def _percent(part, whole):
+    """part / whole as a percentage for reading: "100%", "66.67%"; "—" for nothing to divide."""
+    try:
+        part, whole = Decimal(str(part)), Decimal(str(whole))
+    except InvalidOperation:
+        return "—"
+    if not whole:
+        return "—"
+    share = (part * 100 / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{share.normalize() if share == share.to_integral() else share:f}%"
+
+
+@register.simple_tag
+def condition_text(condition):
+    """One condition of a certificate in words: "approval by households: 4 of
+    4 households (100%), more than half required — met ✓"."""
+    part, whole = condition["numerator"], condition["denominator"]
+    numbers = {"part": part, "whole": whole, "percent": _percent(part, whole)}
+    measure = condition.get("measure")
+    if measure == "area":
+        measured = gettext("%(part)s of %(whole)s m² of area (%(percent)s)") % numbers
+    elif measure == "heads":
+        measured = (
+            ngettext(
+                "%(part)s of %(whole)s owner (%(percent)s)", "%(part)s of %(whole)s owners (%(percent)s)", int(whole)
+            )
+            % numbers
+        )
+    else:
+        measured = (
+            ngettext(
+                "%(part)s of %(whole)s household (%(percent)s)",
+                "%(part)s of %(whole)s households (%(percent)s)",
+                int(whole),
+            )
+            % numbers
+        )
+    share = SHARES.get(condition["threshold"], condition["threshold"])
+    if condition["inclusive"]:
+        required = gettext("at least %(share)s required") % {"share": share}
+    else:
+        required = gettext("more than %(share)s required") % {"share": share}
+    verdict = gettext("met ✓") if condition["met"] else gettext("not met ✗")
+    return gettext("%(condition)s: %(measured)s, %(required)s — %(verdict)s") % {
+        "condition": labels.condition_label(condition["name"]),
+        "measured": measured,
+        "required": required,
+        "verdict": verdict,
+    }

@@ -46,6 +46,9 @@ STAFF = [
     ("worker", StaffRole.Role.WORKER),
     ("secretary", StaffRole.Role.SECRETARY),
 ]
+# The record (and the public minutes) names staff by their full name; the
+# login names above are for typing. Fictional, like the compound.
+STAFF_NAMES = {"facilitator": "王晓岚", "worker": "陈建国", "secretary": "刘芳"}
 # One account per signing party of the minutes (三方), in the parties' order.
 SIGNERS = ["juweihui", "yeweihui", "wuye"]
 
@@ -114,7 +117,12 @@ class Command(BaseCommand):
             scope=Poll.Scope.COMPOUND,
         )
         convention = next(path for path in CONVENTION_FILES if path.exists()).read_text(encoding="utf-8")
-        title = convention.splitlines()[0].lstrip("# ").strip()
+        # The file is headed as a draft; whether the convention is a draft is
+        # the proposal's state, and its title stays once it is adopted.
+        heading, newline, rest = convention.partition("\n")
+        heading = heading.removesuffix("（草案）")
+        convention = heading + newline + rest
+        title = heading.lstrip("# ").strip()
         item = actions.add_item(meeting, "居民公约（草案）讨论", 40, "逐条讨论公约草案，可在手机上提出修正案。")
         proposal = proposal_actions.create_proposal(meeting.compound, "convention", title, convention)
         proposal_actions.put_on_notice(proposal, meeting.compound.notice_days)
@@ -152,6 +160,7 @@ class Command(BaseCommand):
             password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(12))
             user.set_password(password)
             user.is_staff = user.is_superuser = role is None
+            user.first_name = STAFF_NAMES.get(username, user.first_name)
             user.save()
             if role is not None:
                 StaffRole.objects.get_or_create(user=user, compound=compound, role=role)
