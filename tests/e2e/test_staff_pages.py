@@ -128,7 +128,7 @@ def test_console_shows_turnout_and_attendance_on_one_laptop_screen(app_server, b
     # The agenda form stays on the console: it empties and says it added the item.
     console.fill("#add-item-title", "临时动议")
     console.locator(".agenda-add").get_by_role("button", name="添加").click()
-    expect(console.locator(".agenda-add .saved-note")).to_have_text("Added to the agenda.")
+    expect(console.locator(".agenda-add .saved-note")).to_have_text("已加入议程。")
     expect(console.locator("#panel-agenda")).to_contain_text("临时动议")
     expect(console.locator("#add-item-title")).to_have_value("")
 
