@@ -129,11 +129,11 @@ def test_new_poll_preselects_the_item_the_meeting_is_on(client, meeting, facilit
 def test_a_saved_poll_says_so(client, meeting, facilitator):
     client.force_login(facilitator)
     response = client.post(reverse("poll_new", kwargs={"meeting_id": meeting.pk}), poll_data(), follow=True)
-    assert "Vote “加装电梯” saved." in response.content.decode()
+    assert "Vote saved: 加装电梯." in response.content.decode()
     poll = Poll.objects.get()
     url = reverse("poll_edit", kwargs={"meeting_id": meeting.pk, "poll_id": poll.pk})
     response = client.post(url, poll_data(title="加装电梯（改）"), follow=True)
-    assert "Changes to the vote “加装电梯（改）” saved." in response.content.decode()
+    assert "Changes saved to the vote: 加装电梯（改）." in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -229,7 +229,20 @@ def test_certificate_says_its_conditions_in_words(client, poll, facilitator, hou
 
 
 def test_condition_words_for_every_measure():
+    from django.utils import translation
+
     from voting.templatetags.certificate import condition_text
+
+    with translation.override("en"):
+        english_condition_words(condition_text)
+    with translation.override("zh-hans"):
+        area = {"name": "participation_area", "measure": "area", "numerator": "21000.00", "denominator": "30000.00"}
+        assert condition_text({**area, "threshold": "2/3", "inclusive": True, "met": True}).endswith(
+            "面积21000.00㎡，占30000.00㎡的70%，须达到三分之二以上（含）——已达到 ✓"
+        )
+
+
+def english_condition_words(condition_text):
 
     area = {"name": "participation_area", "measure": "area", "numerator": "21000.00", "denominator": "30000.00"}
     assert condition_text({**area, "threshold": "2/3", "inclusive": True, "met": True}) == (

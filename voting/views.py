@@ -166,7 +166,7 @@ def poll_new(request, meeting, compound):
             )
         messages.success(
             request,
-            _("Vote “%(title)s” saved. Open it from the console when the room is ready.") % {"title": poll.title},
+            _("Vote saved: %(title)s. Open it from the console when the room is ready.") % {"title": poll.title},
         )
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting})
@@ -191,7 +191,7 @@ def poll_edit(request, meeting, compound, poll_id):
         except actions.VotingError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("Changes to the vote “%(title)s” saved.") % {"title": poll.title})
+            messages.success(request, _("Changes saved to the vote: %(title)s.") % {"title": poll.title})
         return redirect("console", meeting_id=meeting.pk)
     return render(request, "voting/poll_form.html", {"form": form, "meeting": meeting, "poll": poll})
 

@@ -128,7 +128,12 @@
       poll ? poll.getAttribute("data-poll") : "",
       poll ? poll.getAttribute("data-poll-status") : ""
     ].join("|");
-    if (shownState !== null && state !== shownState) clearFlash();
+    if (shownState !== null && state !== shownState) {
+      clearFlash();
+      // A message from the page load ("amendment submitted") is as old.
+      var said = document.querySelectorAll("ul.messages");
+      for (var m = 0; m < said.length; m++) said[m].remove();
+    }
     // What the resident must see or act on now is at the top of the page:
     // a poll that opens, a result that is revealed, the end of the meeting.
     // A phone scrolled down into the text under debate is brought up to it.
