@@ -51,6 +51,15 @@
     if (window.htmx) window.htmx.process(results);
   }
 
+  // A name typed before htmx started (a slow phone, a fast hand) fired no
+  // search; htmx has processed the page by the time this runs, so ask now.
+  document.addEventListener("DOMContentLoaded", function () {
+    var input = document.getElementById("signin-q");
+    if (input && window.htmx && input.value !== input.defaultValue) {
+      window.htmx.trigger(input.form, "submit");
+    }
+  });
+
   document.addEventListener("yishi:panels", function (event) {
     var detail = event.detail || {};
     if ((detail.names || []).indexOf("attendance") < 0) return;
