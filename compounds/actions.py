@@ -5,13 +5,14 @@ close, live counts to refresh) is sent as a signal (compounds/signals.py)
 inside that transaction; they act after the commit.
 """
 
+import hashlib
 import logging
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from compounds import signals
+from compounds import ledger, signals
 from compounds.credentials import CredentialError, active_credentials
 from compounds.models import Building, BuildingUnit, Compound, Credential, Household, new_code
 from compounds.roster_import import ImportReport, file_summary, parse_roster
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 # 25**8 codes: a collision is astronomically rare; a handful of retries is
 # plenty, and a persistent failure means something else is wrong.
 MAX_CODE_ATTEMPTS = 10
+
+ROSTER_APPLIED = "compounds.roster_applied"  # the audit chain's entry for a roster import
 
 
 # Household codes: each insert runs in its own savepoint, so a (very
@@ -148,6 +151,7 @@ def import_roster(compound_name: str, data: bytes, filename: str, *, dry_run=Fal
             transaction.set_rollback(True)
         else:
             report.compound = compound
+            _chain_roster(compound, data, report, user)
             # Household counts on live screens follow the new roster.
             signals.roster_changed.send(sender=Compound, compound=compound)
     if not dry_run:
@@ -162,6 +166,24 @@ def import_roster(compound_name: str, data: bytes, filename: str, *, dry_run=Fal
             report.retired,
         )
     return report
+
+
+def _chain_roster(compound, data, report, user):
+    """The roster applied, in the compound's audit chain: which file (its
+    SHA-256), what it changed, who confirmed it. Counts only, no names."""
+    ledger.record(
+        compound,
+        ROSTER_APPLIED,
+        {
+            "file_sha256": hashlib.sha256(data).hexdigest(),
+            "households": report.summary.households,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "retired": report.retired,
+            "by": getattr(user, "pk", None),
+        },
+    )
 
 
 def _apply(name, rows, report):

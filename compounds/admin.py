@@ -8,7 +8,7 @@ here.
 
 from django.contrib import admin
 
-from compounds.models import Compound, Credential, Household, RosterUpload, StaffRole
+from compounds.models import Compound, Credential, Household, LedgerEntry, RosterUpload, StaffRole
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,3 +65,11 @@ class CredentialAdmin(ReadOnlyAdmin):
 class RosterUploadAdmin(ReadOnlyAdmin):
     list_display = ["compound", "filename", "uploaded_by", "created_at", "applied_at"]
     exclude = ["content"]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    """The audit chain, to read; `manage.py verify_ledger` checks it."""
+
+    list_display = ["compound", "seq", "at", "kind", "source", "hash"]
+    list_filter = ["compound", "kind"]

@@ -158,8 +158,8 @@ def _client_id(request):
     return "c" + _digest(value) if value else None
 
 
-def _address_key(request):
-    return f"codefail:a:{_digest(client_address(request.META))}"
+def _address_key(request, namespace="codefail"):
+    return f"{namespace}:a:{_digest(client_address(request.META))}"
 
 
 def wait_minutes(seconds):
@@ -168,18 +168,22 @@ def wait_minutes(seconds):
     return max(1, math.ceil(seconds / 60))
 
 
-def code_attempt_refusal(request, code):
+def code_attempt_refusal(request, code, namespace="codefail"):
     """None when `code` may be looked up now, else a Refusal.
 
     Refused for minutes: this client, or codes with this prefix, used up their
     wrong tries. Refused for seconds: this address is past its threshold and
     another code from it was looked up within CODE_SLOW_SECONDS.
+
+    `namespace` keeps another kind of code's tries apart (ballot receipts,
+    voting/receipts.py): the same limits, counted on their own, so guessing
+    receipts never blocks a household's code or the reverse.
     """
     client = _client_id(request)
-    keys = {f"codefail:p:{_prefix(code)}": settings.CODE_ATTEMPTS_PER_PREFIX}
+    keys = {f"{namespace}:p:{_prefix(code)}": settings.CODE_ATTEMPTS_PER_PREFIX}
     if client:
-        keys[f"codefail:c:{client}"] = settings.CODE_ATTEMPTS_PER_SESSION
-    address = _address_key(request)
+        keys[f"{namespace}:c:{client}"] = settings.CODE_ATTEMPTS_PER_SESSION
+    address = _address_key(request, namespace)
     keys[address] = settings.CODE_ATTEMPTS_PER_ADDRESS
     counts = cache.get_many(list(keys))
     window = settings.CODE_ATTEMPT_WINDOW
@@ -200,7 +204,7 @@ def code_attempt_refusal(request, code):
     return None
 
 
-def record_code_failure(request, code):
+def record_code_failure(request, code, namespace="codefail"):
     """Count a wrong code against this client, its prefix and its address."""
     window = settings.CODE_ATTEMPT_WINDOW
     client = _client_id(request)
@@ -208,9 +212,9 @@ def record_code_failure(request, code):
         # A cookie instead of a session: no database row per cookieless try.
         request._code_client = secrets.token_hex(16)
         client = _client_id(request)
-    hit(f"codefail:c:{client}", window)
-    hit(f"codefail:p:{_prefix(code)}", window)
-    hit(_address_key(request), window)
+    hit(f"{namespace}:c:{client}", window)
+    hit(f"{namespace}:p:{_prefix(code)}", window)
+    hit(_address_key(request, namespace), window)
 
 
 def remember_code_client(view):

@@ -64,6 +64,10 @@ SECRET_KEY = _secret_key()
 # The owner identity hash key: separate from SECRET_KEY so that rotating the
 # session key does not change who counts as the same owner.
 OWNER_ID_KEY = os.environ.get("OWNER_ID_KEY", "owner-id:" + SECRET_KEY)
+# Ballot receipt codes are stored only as an HMAC under this key (voting/receipts.py):
+# a copy of the database alone cannot tell which code is whose. Changing it
+# makes every receipt issued before unreadable.
+RECEIPT_KEY = os.environ.get("RECEIPT_KEY", "receipt:" + SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -9,14 +9,24 @@ the projector, and what compounds' writes ask of open meetings.
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
-from meetings import extensions, projector, queue, screen
+from meetings import deadlines, extensions, notices, projector, queue, screen
 from meetings.floor import current_speech, ordered_queue, spoken_counts
-from meetings.models import AgendaItem, Attendance, AttendanceLog, FloorRequest, Meeting
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceLog,
+    FloorRequest,
+    Meeting,
+    Notice,
+    Posting,
+    RosterCorrection,
+    Service,
+)
 
 # A join, a sign-in or its undo changes who is present, and with it the
 # electorate of a poll of the households present (its live turnout).
@@ -35,12 +45,26 @@ def open_meeting(meeting):
             raise ActionError(_("This meeting is closed and cannot be opened again."))
         if meeting.status == Meeting.Status.LIVE:
             return meeting
+        if notices.follows_the_book(meeting):
+            _check_opening_day(meeting)
         meeting.status = Meeting.Status.LIVE
         meeting.opened_at = meeting.opened_at or timezone.now()
         meeting.save(update_fields=["status", "opened_at"])
         bump(meeting.pk)
         broadcast_on_commit(meeting.pk)  # every panel depends on the status
     return meeting
+
+
+def _check_opening_day(meeting):
+    """An owners' meeting opens as its notice said: not without one, and not
+    before the day it announced (its votes open no earlier than the hour)."""
+    current = notices.window(meeting)
+    if current is None:
+        raise ActionError(_("An owners' meeting opens only after its notice is published."))
+    if timezone.localdate() < timezone.localtime(current[0]).date():
+        raise ActionError(
+            _("The notice announced this meeting for %(date)s; it cannot open earlier.") % {"date": _date(current[0])}
+        )
 
 
 def close_meeting(meeting):
@@ -581,6 +605,236 @@ def result_revealed(meeting_id):
 
 
 # --- What compounds' writes ask of open meetings (compounds/signals.py) -----------
+
+
+# --- Notices (公告) and service (送达) ------------------------------------------------
+
+NOTICE_PANELS = ("status", "deadlines")
+
+
+def _date(value):
+    return formats.date_format(timezone.localtime(value) if hasattr(value, "hour") else value, "SHORT_DATE_FORMAT")
+
+
+@transaction.atomic
+def publish_notice(meeting, *, title, body, opens_at, closes_at, item_ids, user, extraordinary=False):
+    """Publish the meeting's notice: its topics and voting window, written once.
+
+    An owners' meeting follows its jurisdiction's figures (compounds/
+    jurisdictions/): the notice comes at least N days before the meeting
+    opens (fewer for an extraordinary one) and the window lasts as long as
+    the law allows; it must list the topics to be voted on. The meeting is
+    then announced: residents may join, and the public page shows the notice.
+    """
+    meeting = _locked(meeting)
+    if meeting.status in (Meeting.Status.LIVE, Meeting.Status.CLOSED):
+        raise ActionError(_("A notice is published before the meeting opens."))
+    if meeting.notices.exists():
+        raise ActionError(_("This meeting's notice is already published; it cannot be changed."))
+    if closes_at <= opens_at:
+        raise ActionError(_("Voting must close after the meeting opens."))
+    items = {item.pk: item for item in meeting.items.filter(pk__in=[_pk(pk) for pk in item_ids])}
+    if len(items) != len(set(item_ids)):
+        raise ActionError(_("Choose topics from this meeting's agenda."))
+    if notices.follows_the_book(meeting):
+        profile = notices.profile(meeting)
+        if not items:
+            raise ActionError(_("An owners' meeting votes only on the topics of its notice: choose at least one."))
+        earliest = timezone.localdate() + timezone.timedelta(days=profile.notice_days_for(extraordinary))
+        if timezone.localtime(opens_at).date() < earliest:
+            raise ActionError(
+                _(
+                    "%(place)s rules: the notice comes at least %(days)d days before the meeting opens. "
+                    "With a notice today, it can open on %(date)s at the earliest."
+                )
+                % {"place": profile.name(), "days": profile.notice_days_for(extraordinary), "date": _date(earliest)}
+            )
+        _check_window(profile, opens_at, closes_at)
+    elif opens_at < timezone.now():
+        raise ActionError(_("The meeting cannot open before the notice is published."))
+    ordered = sorted(items.values(), key=lambda item: (item.position, item.pk))
+    notice = Notice.objects.create(
+        meeting=meeting,
+        kind=Notice.Kind.MEETING,
+        number=1,
+        title=title,
+        body=body,
+        extraordinary=extraordinary,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        topics=[{"item": item.pk, "title": item.title} for item in ordered],
+        published_by=user,
+    )
+    meeting.status = Meeting.Status.ANNOUNCED
+    meeting.scheduled_start = opens_at
+    meeting.save(update_fields=["status", "scheduled_start"])
+    _changed(meeting, NOTICE_PANELS)
+    return notice
+
+
+def _check_window(profile, opens_at, closes_at):
+    problem = deadlines.window_problem(profile, opens_at, closes_at)
+    if problem:
+        _length, low, high = problem
+        raise ActionError(
+            _("%(place)s rules: voting stays open at least %(low)s and at most %(high)s days.")
+            % {"place": profile.name(), "low": low if low is not None else 0, "high": high if high is not None else "∞"}
+        )
+
+
+@transaction.atomic
+def extend_window(meeting, *, closes_at, reason, user):
+    """Extend the voting window by a notice of its own (延期公告), published
+    before the window closes; the topics stay those of the meeting notice."""
+    meeting = _locked(meeting)
+    current = notices.latest(meeting)
+    if current is None:
+        raise ActionError(_("Publish the meeting's notice first."))
+    if meeting.status == Meeting.Status.CLOSED:
+        raise ActionError(_("This meeting is closed."))
+    if timezone.now() > current.closes_at:
+        raise ActionError(_("Voting has closed; a closed window cannot be extended."))
+    if closes_at <= current.closes_at:
+        raise ActionError(_("The new close must come after the current one."))
+    if not reason.strip():
+        raise ActionError(_("Say why voting is extended: the notice tells the owners."))
+    if notices.follows_the_book(meeting):
+        _check_window(notices.profile(meeting), current.opens_at, closes_at)
+    first = notices.meeting_notice(meeting)
+    notice = Notice.objects.create(
+        meeting=meeting,
+        kind=Notice.Kind.EXTENSION,
+        number=current.number + 1,
+        title=_("Extension of voting: %(title)s") % {"title": meeting.title},
+        body="",
+        extraordinary=first.extraordinary,
+        opens_at=current.opens_at,
+        closes_at=closes_at,
+        topics=first.topics,
+        reason=reason.strip(),
+        published_by=user,
+    )
+    _changed(meeting, NOTICE_PANELS)
+    return notice
+
+
+def _check_household(meeting, household):
+    if household.compound_id != meeting.compound_id or not household.votes:
+        raise ActionError(_("This household cannot vote in this meeting."))
+
+
+@transaction.atomic
+def record_service(meeting, households, *, method, served_on, served_by, user, note=""):
+    """Record that households were served with the notice and ballot, one
+    way, on one day, by one person (a volunteer's list for a building): all
+    of them, or none when one cannot be."""
+    for household in households:
+        _check_household(meeting, household)
+    if method not in Service.Method.values or method == Service.Method.WITHDRAWN:
+        raise ActionError(_("Choose how the notice was delivered."))
+    if not served_by.strip():
+        raise ActionError(_("Say who delivered it."))
+    if served_on > timezone.localdate():
+        raise ActionError(_("A delivery cannot be dated in the future."))
+    services = [
+        Service.objects.create(
+            meeting=meeting,
+            household=household,
+            method=method,
+            served_on=served_on,
+            served_by=served_by.strip(),
+            note=note.strip(),
+            entered_by=user,
+        )
+        for household in households
+    ]
+    _changed(meeting, ("deadlines",))
+    return services
+
+
+@transaction.atomic
+def withdraw_service(meeting, service_id, user):
+    """Withdraw a mistaken service entry: a row that names it, kept beside it."""
+    try:
+        service = meeting.services.get(pk=_pk(service_id))
+    except Service.DoesNotExist:
+        raise ActionError(_("That service entry no longer exists.")) from None
+    if service.method == Service.Method.WITHDRAWN or meeting.services.filter(withdraws=service).exists():
+        raise ActionError(_("That entry is already withdrawn."))
+    withdrawal = Service.objects.create(
+        meeting=meeting,
+        household=service.household,
+        method=Service.Method.WITHDRAWN,
+        served_on=timezone.localdate(),
+        served_by=staff_name(user),
+        withdraws=service,
+        entered_by=user,
+    )
+    _changed(meeting, ("deadlines",))
+    return withdrawal
+
+
+@transaction.atomic
+def record_posting(meeting, *, place, posted_on, posted_by, user):
+    if not place.strip() or not posted_by.strip():
+        raise ActionError(_("Say where the notice was posted and by whom."))
+    if posted_on > timezone.localdate():
+        raise ActionError(_("A posting cannot be dated in the future."))
+    return Posting.objects.create(
+        meeting=meeting, place=place.strip(), posted_on=posted_on, posted_by=posted_by.strip(), entered_by=user
+    )
+
+
+# --- The roster published for checking (名册核对) ------------------------------------
+
+
+@transaction.atomic
+def publish_roster(meeting, user):
+    """Publish the roster (unit and area, no names) for households to check
+    before the vote; it stays published, and follows the roster as corrected."""
+    meeting = _locked(meeting)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise ActionError(_("This meeting is closed."))
+    if meeting.roster_published_at is None:
+        meeting.roster_published_at = timezone.now()
+        meeting.save(update_fields=["roster_published_at"])
+    return meeting
+
+
+MAX_CORRECTIONS_OPEN = 3
+
+
+@transaction.atomic
+def ask_correction(meeting, household, text):
+    """A household asks for its roster entry to be corrected."""
+    text = " ".join(text.split())
+    if meeting.roster_published_at is None or meeting.status == Meeting.Status.CLOSED:
+        raise ActionError(_("The roster is not published for checking."))
+    if not text:
+        raise ActionError(_("Say what is wrong with the entry."))
+    unanswered = meeting.roster_corrections.filter(household=household, answered_at__isnull=True).count()
+    if unanswered >= MAX_CORRECTIONS_OPEN:
+        raise ActionError(_("Your earlier requests have not been answered yet; staff will answer them first."))
+    return RosterCorrection.objects.create(meeting=meeting, household=household, text=text[:500])
+
+
+@transaction.atomic
+def answer_correction(meeting, correction_id, answer, user):
+    """Staff answer a correction request, on the record. Correcting the
+    roster itself is a roster upload (compounds), which the answer can say."""
+    answer = answer.strip()
+    if not answer:
+        raise ActionError(_("Write the answer: the household and the record keep it."))
+    try:
+        correction = meeting.roster_corrections.select_for_update().get(pk=_pk(correction_id))
+    except RosterCorrection.DoesNotExist:
+        raise ActionError(_("That request no longer exists.")) from None
+    if correction.answered_at is not None:
+        raise ActionError(_("That request is already answered."))
+    correction.answer, correction.answered_by, correction.answered_at = answer[:500], user, timezone.now()
+    correction.save(update_fields=["answer", "answered_by", "answered_at"])
+    return correction
+
 
 # Close code of a live page whose household code was revoked or whose
 # household left the roster: the page reloads once onto the join form

@@ -31,6 +31,11 @@ closed_sections = []
 # ("proposal": True).
 screen_facts = []
 
+# facts(meeting) -> dict of meetings.notices.facts' keywords, what the
+# deadlines depend on beyond meetings (voting: when voting closed, when the
+# results were posted, the objection window, when they became final).
+deadline_facts = []
+
 
 def hold_attendance(hold):
     """Register an attendance hold (see attendance_holds)."""
@@ -57,4 +62,11 @@ def tell_the_screen(facts):
     """Register a projector facts function (see screen_facts)."""
     if facts not in screen_facts:
         screen_facts.append(facts)
+    return facts
+
+
+def tell_the_deadlines(facts):
+    """Register a deadline facts function (see deadline_facts)."""
+    if facts not in deadline_facts:
+        deadline_facts.append(facts)
     return facts

@@ -4,7 +4,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from compounds.models import CODE_LENGTH, Household, normalize_code
-from meetings.models import AgendaItem, FloorRequest, Meeting
+from meetings.models import AgendaItem, FloorRequest, Meeting, Service
 
 
 class MeetingCodeForm(forms.Form):
@@ -123,3 +123,115 @@ def household_by_label(compound, label, index=None):
         .select_related("unit__building")
         .first()
     )
+
+
+# --- Notices (公告) and service (送达) ------------------------------------------------
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_NOTICE_CHARS = 5000
+
+
+class NoticeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Text of the notice"),
+        required=False,
+        max_length=MAX_NOTICE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Where and how to vote, where the documents can be read, and what not voting means."),
+    )
+    extraordinary = forms.BooleanField(label=_("Extraordinary meeting (临时会议)"), required=False)
+    opens_at = forms.DateTimeField(label=_("The meeting opens and voting starts"), widget=DATETIME_WIDGET)
+    closes_at = forms.DateTimeField(label=_("Voting closes"), widget=DATETIME_WIDGET)
+    topics = forms.MultipleChoiceField(
+        label=_("Topics to be decided"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].choices = [
+            (str(item.pk), item.title) for item in meeting.items.order_by("position", "id")
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("title", _("Notice of %(meeting)s") % {"meeting": meeting.title})
+            self.initial.setdefault("topics", [value for value, _label in self.fields["topics"].choices])
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", _("Voting must close after the meeting opens."))
+        return cleaned
+
+
+class ExtensionForm(forms.Form):
+    closes_at = forms.DateTimeField(label=_("Voting now closes"), widget=DATETIME_WIDGET)
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+def delivery_methods():
+    """How a notice can reach a household (a withdrawal is not one)."""
+    return [(value, label) for value, label in Service.Method.choices if value != Service.Method.WITHDRAWN]
+
+
+class ServiceForm(forms.Form):
+    household = forms.CharField(label=_("Household (building-unit-room)"), max_length=60)
+    method = forms.ChoiceField(label=_("How it was delivered"))
+    served_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    served_by = forms.CharField(label=_("Delivered by"), max_length=60)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+        self.fields["method"].choices = delivery_methods()
+
+    def clean_household(self):
+        household = household_by_label(self.compound, self.cleaned_data["household"])
+        if household is None or not household.votes:
+            raise forms.ValidationError(_("No household of this compound is called that."))
+        return household
+
+
+class ServiceBatchForm(forms.Form):
+    """Many deliveries at once, one household label a line (a volunteer's list
+    for a building): all are recorded, or none if any line is wrong."""
+
+    labels = forms.CharField(
+        label=_("Households, one a line"),
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "1幢1单元101\n1幢1单元102"}),
+        max_length=20000,
+    )
+    method = forms.ChoiceField(label=_("How it was delivered"))
+    served_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    served_by = forms.CharField(label=_("Delivered by"), max_length=60)
+
+    def __init__(self, *args, compound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.compound = compound
+        self.fields["method"].choices = delivery_methods()
+
+    def clean_labels(self):
+        index = household_index(self.compound)
+        found, problems = [], []
+        for number, line in enumerate(self.cleaned_data["labels"].splitlines(), start=1):
+            label = "".join(line.split())
+            if not label:
+                continue
+            household = household_by_label(self.compound, label, index)
+            if household is None or not household.votes:
+                problems.append(_("line %(n)d: no household called %(label)s") % {"n": number, "label": label[:60]})
+            elif household not in found:
+                found.append(household)
+        if problems:
+            raise forms.ValidationError(problems[:20])
+        if not found:
+            raise forms.ValidationError(_("List at least one household."))
+        return found
+
+
+class PostingForm(forms.Form):
+    place = forms.CharField(label=_("Where"), max_length=100)
+    posted_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    posted_by = forms.CharField(label=_("Posted by"), max_length=60)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Household
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, once_per_render, panel
-from meetings import access, floor, projector, queue, screen
+from meetings import access, floor, notices, projector, queue, screen
 from meetings.models import Attendance, FloorRequest, Meeting
 
 
@@ -145,6 +145,27 @@ def projector_screen(meeting, audience):
             }
         )
     return context
+
+
+# The notice, the deadlines of the jurisdiction and how many were served: on
+# the console, pushed when a notice or a service entry is written, and with
+# the status and the poll (a close is a deadline met).
+@panel("deadlines", "meetings/panels/deadlines.html", audiences=(FACILITATOR,), follows=("status", "poll"))
+def deadlines(meeting, audience):
+    notice = notices.meeting_notice(meeting)
+    if notice is None and not notices.follows_the_book(meeting):
+        return {"notice": None, "optional": True}
+    joined, eligible = joined_counts(meeting)
+    return {
+        "notice": notice,
+        "latest": notices.latest(meeting),
+        "profile": notices.profile(meeting),
+        "by_the_book": notices.follows_the_book(meeting),
+        # The labels are meetings.deadlines' English, translated at render.
+        "deadlines": [(deadline, _(deadline.label)) for deadline in notices.deadlines_of(meeting)],
+        "served": len(notices.served_household_ids(meeting)),
+        "eligible": eligible,
+    }
 
 
 # --- Meetings as the realtime core's rooms --------------------------------------

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT
-from meetings import views, views_live, views_room, views_signin
+from meetings import views, views_live, views_notice, views_room, views_roster_check, views_signin
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,18 @@ urlpatterns = [
     path("staff/meetings/<int:meeting_id>/screen/", views_room.projector_screen, name="projector_screen"),
     path("staff/meetings/<int:meeting_id>/signin/", views_signin.signin_page, name="signin"),
     path("staff/meetings/<int:meeting_id>/signin/do/", views_signin.signin_action, name="signin_action"),
+    path("staff/meetings/<int:meeting_id>/notice/", views_notice.notice_page, name="notice_page"),
+    path("staff/meetings/<int:meeting_id>/notice/extend/", views_notice.notice_extend, name="notice_extend"),
+    path("staff/meetings/<int:meeting_id>/service/", views_notice.service_page, name="service_page"),
+    path("staff/meetings/<int:meeting_id>/service/withdraw/", views_notice.service_withdraw, name="service_withdraw"),
+    path("c/<id:compound_id>/notices/<id:notice_id>/", views_notice.notice_public, name="notice_public"),
+    path(
+        "staff/meetings/<int:meeting_id>/roster-check/",
+        views_roster_check.roster_check_page,
+        name="roster_check_page",
+    ),
+    path("c/<id:compound_id>/roster/<id:meeting_id>/", views_roster_check.roster_public, name="roster_public"),
+    path("m/<str:code>/roster/", views_roster_check.roster_phone, name="roster_phone"),
     path("m/<str:code>/", views.join, name="join"),
     path("m/<str:code>/floor/", views_room.floor_request, name="floor_request"),
     path("m/<str:code>/floor/withdraw/", views_room.floor_withdraw, name="floor_withdraw"),

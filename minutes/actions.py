@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compounds import ledger
 from meetings.actions import staff_name
 from meetings.models import Meeting
 from minutes import canonical
@@ -222,6 +223,10 @@ def _publish(minutes, user):
     number = (minutes.latest.number if minutes.latest else 0) + 1
     now = timezone.now()
     body = content(minutes, number, now)
+    # The audit chain as it stands at publication (the last sign-off is in
+    # it), read under the chain's lock: printed with the minutes and covered
+    # by their fingerprint, it pins every earlier entry.
+    body["audit_chain"] = ledger.head(minutes.meeting.compound_id, lock=True)
     version = MinutesVersion.objects.create(
         minutes=minutes,
         number=number,

@@ -1,21 +1,16 @@
 """The canonical form of published minutes and its fingerprint.
 
-The fingerprint is the SHA-256 of the content serialised one way only: JSON,
-keys sorted, no insignificant whitespace, UTF-8 (Chinese as is). The JSON
-export is exactly that serialisation, so anyone can recompute it; the verify
-page does, for a pasted or uploaded export.
+The fingerprint is the SHA-256 of the content serialised one way only
+(compounds/canonical.py, which the audit chain hashes too). The JSON export
+is exactly that serialisation, so anyone can recompute it; the verify page
+does, for a pasted or uploaded export.
 """
 
-import hashlib
 import json
 
+from compounds.canonical import fingerprint, serialise
 
-def serialise(content):
-    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-def fingerprint(content):
-    return hashlib.sha256(serialise(content).encode("utf-8")).hexdigest()
+__all__ = ["export", "fingerprint", "read_export", "serialise"]
 
 
 def export(content, print_):

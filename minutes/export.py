@@ -15,6 +15,8 @@ import re
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from compounds.models import LedgerEntry
+
 FINGERPRINT = re.compile(r"\b[0-9a-f]{64}\b")
 
 
@@ -28,5 +30,7 @@ def to_markdown(version, language="zh-hans"):
 
 
 def named_fingerprints(text):
-    """The fingerprints a copy prints (its own, normally one)."""
-    return set(FINGERPRINT.findall(text))
+    """The fingerprints a copy prints (its own, normally one): the hashes in
+    it, less those of the audit chain it names."""
+    named = set(FINGERPRINT.findall(text))
+    return named - set(LedgerEntry.objects.filter(hash__in=named).values_list("hash", flat=True))

@@ -13,8 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compounds.models import Compound
-from meetings.models import AppendOnly, Meeting
+from compounds.models import AppendOnly, Compound
+from meetings.models import Meeting
 
 MAX_NARRATIVE_CHARS = 20_000
 MAX_NOTE_CHARS = 1_000
@@ -83,6 +83,8 @@ class Annotation(AppendOnly):
     """A note on a factual section of the minutes (the record itself cannot
     be edited): who, when, what it says about which section."""
 
+    ledger_compound = "minutes__meeting__compound"
+
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="annotations")
     section = models.CharField(max_length=40)  # e.g. "attendance", "item:12", "poll:7"
     text = models.CharField(_("note"), max_length=MAX_NOTE_CHARS)
@@ -102,6 +104,8 @@ class Annotation(AppendOnly):
 class SignOff(AppendOnly):
     """A party signs the draft at one revision, or declines it with a reason
     (which sends the draft back to the secretary)."""
+
+    ledger_compound = "minutes__meeting__compound"
 
     class Decision(models.TextChoices):
         SIGNED = "signed", _("signed")
@@ -129,6 +133,8 @@ class MinutesVersion(AppendOnly):
     """Published minutes: locked. `content` is the canonical record (what
     was decided and said, the sign-offs), `fingerprint` its SHA-256 over the
     canonical JSON (minutes/canonical.py); every export prints it."""
+
+    ledger_compound = "minutes__meeting__compound"
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()

@@ -13,6 +13,7 @@ from collections import Counter
 from meetings.models import Attendance, FloorRequest
 from proposals.models import Proposal
 from proposals.record import amendment_ops, public_author
+from voting import labels
 
 SPOKE = (FloorRequest.Status.DONE, FloorRequest.Status.SPEAKING)
 
@@ -154,7 +155,17 @@ def decisions(record):
     out = []
     for poll in record["polls"]:
         result = poll["result"]
-        out.append({"kind": "poll", "title": poll["title"], "passed": bool(result.get("passed")), "poll": poll["id"]})
+        out.append(
+            {
+                "kind": "poll",
+                "title": poll["title"],
+                "passed": bool(labels.deciding(result).get("passed")),
+                # 通过 / 未通过 / 未产生有效决定 (None for a choice among options),
+                # of the count the compound's rules make decisive.
+                "outcome": labels.outcome_of(labels.deciding(result)),
+                "poll": poll["id"],
+            }
+        )
     for item in record["items"]:
         proposal = item["proposal"]
         if not proposal:

@@ -16,12 +16,14 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from compounds.models import Compound
+from meetings.models import Notice
 from minutes import canonical
 from minutes.export import named_fingerprints, to_markdown
 from minutes.models import Minutes, MinutesVersion
 from proposals import diff
 from proposals.models import Decision, Proposal
 from proposals.record import rendered_text, without_title
+from voting.models import Poll
 
 MAX_VERIFY_BYTES = 2 * 1024 * 1024
 
@@ -47,6 +49,10 @@ def compound_page(request, compound_id):
             status__in=[Proposal.Status.ADOPTED, Proposal.Status.IN_PROGRESS, Proposal.Status.COMPLETED],
         ),
         "on_notice": [p for p in proposals.filter(status=Proposal.Status.NOTICE) if p.notice_running()],
+        "notices": Notice.objects.filter(meeting__compound=compound).order_by("-published_at", "-pk")[:20],
+        "results": Poll.objects.filter(meeting__compound=compound, results_posted_at__isnull=False).order_by(
+            "-results_posted_at", "-pk"
+        )[:20],
     }
     return render(request, "minutes/compound.html", context)
 

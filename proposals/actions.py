@@ -484,14 +484,22 @@ def amendment_decided(amendment, passed, basis):
     return version
 
 
-def proposal_decided(proposal, passed, basis):
+def proposal_decided(proposal, passed, basis, valid=True):
     """The poll on the proposal as it stands closed (inside voting's
     transaction): adopted or rejected, with the version it concerned. For a
-    convention, the adopted version is the compound's text of it from now on."""
+    convention, the adopted version is the compound's text of it from now on.
+    Not `valid` (too few took part: 未产生有效决定): the record says so and the
+    proposal stays as it was, to be put to the vote again."""
     proposal = _locked(proposal)
     version = proposal.current
     if proposal.status not in (Proposal.Status.DRAFT, Proposal.Status.NOTICE, Proposal.Status.FLOOR):
         return None
+    if not valid:
+        decision = Decision.objects.create(
+            proposal=proposal, version=version, outcome=Decision.Outcome.NO_VALID, basis=basis
+        )
+        _changed(proposal)
+        return decision
     proposal.status = Proposal.Status.ADOPTED if passed else Proposal.Status.REJECTED
     proposal.save(update_fields=["status"])
     proposal.amendments.filter(status__in=PENDING).update(

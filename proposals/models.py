@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from compounds.models import Compound, Household
-from meetings.models import AgendaItem, AppendOnly
+from compounds.models import AppendOnly, Compound, Household
+from meetings.models import AgendaItem
 
 MAX_TEXT_CHARS = 20_000  # a convention of some 30 articles fits several times over
 MAX_REASON_CHARS = 200
@@ -141,6 +141,7 @@ class ProposalVersion(AppendOnly):
     """One saved text of a proposal: who, when, why, and (when it came from
     one) the amendment."""
 
+    ledger_compound = "proposal__compound"
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     title = models.CharField(_("title"), max_length=200)
@@ -244,9 +245,14 @@ class Decision(AppendOnly):
     outcome, the version it concerned, and the poll as its certificate
     states it (kept here, so the proposal's record stands on its own)."""
 
+    ledger_compound = "proposal__compound"
+
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", _("adopted")
         REJECTED = "rejected", _("rejected")
+        # Too few took part (未产生有效决定): nothing was decided, the proposal
+        # stands as it was and may be put to the vote again.
+        NO_VALID = "no_valid", _("no valid decision")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="decisions")
     version = models.ForeignKey(ProposalVersion, on_delete=models.PROTECT, related_name="+")

@@ -144,6 +144,9 @@ class World:
     photo: object = None
     closed_meeting: object = None  # ended, its minutes published (version 1)
     convention: object = None  # a convention adopted by a vote
+    ballot_photo: object = None  # a paper ballot's photo, with its staff entry in the open poll
+    notice: object = None  # the meeting's notice (its roster is published for checking too)
+    official_poll: object = None  # of the ended meeting: a city system's result, with its document
 
     def __repr__(self):
         return f"<World: meeting {self.meeting.code} of {self.compound}>"
@@ -177,7 +180,13 @@ def build_world(compound, households, meeting):
         return p
 
     closed = poll("已关闭未公布", voting_actions.open_poll, voting_actions.close_poll)
-    revealed = poll("已公布", voting_actions.open_poll, voting_actions.close_poll, voting_actions.reveal)
+    revealed = poll(
+        "已公布",
+        voting_actions.open_poll,
+        voting_actions.close_poll,
+        voting_actions.reveal,
+        voting_actions.post_results,
+    )
     open_poll = poll("表决中", voting_actions.open_poll)
     # Empty content reads as an expired upload: the preview page answers
     # without parsing a roster for every role.
@@ -197,6 +206,12 @@ def build_world(compound, households, meeting):
     from proposals.models import ProjectPhoto
 
     photo = ProjectPhoto.objects.create(proposal=proposal, content=b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    from voting.models import BallotAudit, BallotPhoto
+
+    paper = BallotAudit.objects.create(
+        poll=open_poll, household=households[3], event="entered", channel="paper", entered_by=users["worker"]
+    )
+    ballot_photo = BallotPhoto.objects.create(audit=paper, content=b"\xff\xd8\xff\xe0")
     from minutes import actions as minutes_actions
     from minutes import canonical
     from minutes.models import Minutes, MinutesVersion
@@ -208,6 +223,31 @@ def build_world(compound, households, meeting):
     MinutesVersion.objects.create(minutes=minutes, number=1, content=body, fingerprint=canonical.fingerprint(body))
     convention = proposal_actions.create_proposal(compound, "convention", "已通过的公约", "## 第一条\n\n文明。\n")
     Decision.objects.create(proposal=convention, version=convention.current, outcome="adopted", basis={"title": "表决"})
+    from compounds.electorate import Summary
+    from meetings.models import Notice
+
+    # A vote the city's system ran, its official result entered with its document.
+    official_poll = Poll.objects.create(
+        meeting=closed_meeting, title="市平台表决", rule="civil-code-ordinary", scope=Poll.Scope.COMPOUND
+    )
+    nobody = Summary(0, 0, Decimal(0))
+    voting_actions.record_official_result(
+        official_poll,
+        source="市平台",
+        reference="结果公告",
+        totals={"electorate": Summary(6, 6, Decimal("483")), "participating": nobody, "for": nobody}
+        | {"against": nobody, "abstain": nobody},
+        user=users["facilitator"],
+        document=(b"%PDF-1.4", "result.pdf", "application/pdf"),
+    )
+    notice = Notice.objects.create(
+        meeting=meeting,
+        title="会议公告",
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + timezone.timedelta(days=7),
+        topics=[{"item": item.pk, "title": item.title}],
+    )
+    actions.publish_roster(meeting, users["facilitator"])
     meeting.refresh_from_db()
     return World(
         compound=compound,
@@ -231,7 +271,10 @@ def build_world(compound, households, meeting):
         comment=comment,
         photo=photo,
         closed_meeting=closed_meeting,
+        notice=notice,
+        official_poll=official_poll,
         convention=convention,
+        ballot_photo=ballot_photo,
     )
 
 
@@ -240,7 +283,12 @@ def build_world(compound, households, meeting):
 # `code` names a meeting in every route but the slip's own link.
 SLIP_ROUTES = {"household_link"}
 # The certificate row asks the hard question: a result written but not revealed.
-POLL_OF_ROUTE = {"certificate": "closed_poll"}
+POLL_OF_ROUTE = {
+    "certificate": "closed_poll",
+    "result_public": "revealed_poll",
+    "poll_publication": "closed_poll",
+    "official_document": "official_poll",
+}
 VARIANT_POLLS = {"revealed": "revealed_poll"}
 # Public minutes are of the ended meeting; the registry is of the adopted convention.
 MEETING_OF_ROUTE = {
@@ -250,6 +298,7 @@ MEETING_OF_ROUTE = {
     "minutes_markdown": "closed_meeting",
     "minutes_pdf": "closed_meeting",
     "decision_notice": "closed_meeting",
+    "official_document": "closed_meeting",
 }
 PROPOSAL_OF_ROUTE = {"convention": "convention", "convention_pdf": "convention", "convention_markdown": "convention"}
 
@@ -267,6 +316,8 @@ def url_kwargs(route, world, variant=""):
         "amendment_id": world.amendment.pk,
         "comment_id": world.comment.pk,
         "photo_id": world.photo.pk,
+        "audit_id": world.ballot_photo.audit_id,
+        "notice_id": world.notice.pk,
         "number": 1,
         "old": 1,
         "new": 2,

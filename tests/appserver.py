@@ -103,6 +103,7 @@ def parse_demo_links(output):
         "console": r"Console:\s+(\S+)",
         "projector": r"Projector:\s+(\S+)",
         "join": r"Join \(phones\):\s+(\S+)",
+        "owners": r"Owners' meeting \([^)]*\):\s+(\S+)",
     }.items():
         links[name] = re.search(pattern, output).group(1)
     links["residents"] = re.findall(r"Resident (\S+): (\S+)\s+\(code (\S+)\)", output)

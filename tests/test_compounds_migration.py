@@ -110,7 +110,8 @@ def test_a_database_from_before_the_move_keeps_every_row():
     assert BallotAudit.objects.get().household == households[1]
     assert AgendaItem.objects.get().polls.get() == poll
     # Admin permissions follow the models: their content types moved.
-    assert set(ContentType.objects.filter(app_label="compounds").values_list("model", flat=True)) == set(MOVED)
+    # (compounds has models of its own since, e.g. the audit chain's ledgerentry.)
+    assert set(ContentType.objects.filter(app_label="compounds").values_list("model", flat=True)) >= set(MOVED)
     assert not ContentType.objects.filter(app_label="meetings", model__in=MOVED).exists()
 
 

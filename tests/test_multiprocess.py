@@ -25,7 +25,7 @@ pytestmark = [
 SETUP = """
 from compounds.models import Credential
 from meetings.models import Meeting
-meeting = Meeting.objects.get()
+meeting = Meeting.objects.get(kind=Meeting.Kind.COUNCIL)  # the demo council meeting, not its owners' meeting
 codes = Credential.objects.filter(revoked_at__isnull=True, household__kind="residence").order_by("household_id")
 print("SETUP", meeting.code, meeting.projector_key, ",".join(codes.values_list("code", flat=True)[:5]))
 """

@@ -84,6 +84,7 @@ projector_screen         POST   login  login    login     ok          403    403
 poll_action              POST   login  login    login     ok          403    403       403      ok        403         login
 floor_add                POST   login  login    login     ok          ok     403       403      ok        403         login
 poll_ballots             GET    login  login    login     ok          ok     403       403      ok        403         login
+ballot_photo             GET    login  login    login     ok          ok     403       403      ok        403         login
 signin                   GET    login  login    login     ok          ok     403       403      ok        403         login
 signin_action            POST   login  login    login     ok          ok     403       403      ok        403         login
 # Staff: planning (facilitator, worker, secretary); polls are prepared by the facilitator and the worker (issue 14)
@@ -93,6 +94,16 @@ agenda_item_add          POST   login  login    login     ok          ok     ok 
 agenda_item_edit         GET    login  login    login     ok          ok     ok        403      ok        403         login
 poll_new                 GET    login  login    login     ok          ok     403       403      ok        403         login
 poll_edit                GET    login  login    login     ok          ok     403       403      ok        403         login
+clauses_page             GET    login  login    login     ok          ok     ok        403      ok        403         login
+official_result          GET    login  login    login     ok          ok     403       403      ok        403         login
+official_document        GET    login  login    login     ok          ok     ok        ok       ok        403         login
+poll_publication         GET    login  login    login     ok          ok     ok        403      ok        403         login
+# Staff: the notice, service and the roster check (planning: facilitator, worker, secretary) (issue 15)
+notice_page              GET    login  login    login     ok          ok     ok        403      ok        403         login
+notice_extend            POST   login  login    login     ok          ok     ok        403      ok        403         login
+service_page             GET    login  login    login     ok          ok     ok        403      ok        403         login
+service_withdraw         POST   login  login    login     ok          ok     ok        403      ok        403         login
+roster_check_page        GET    login  login    login     ok          ok     ok        403      ok        403         login
 # Staff: roster and household codes (ROSTER_ROLES: worker, facilitator)
 roster                   GET    login  login    login     ok          ok     403       403      ok        403         login
 roster_preview           GET    login  login    login     ok          ok     403       403      ok        403         login
@@ -152,6 +163,12 @@ convention_pdf           GET    ok     ok       ok        ok          ok     ok 
 convention_markdown      GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 decision_notice          GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 verify                   GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+receipt_check            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+# Notices and the roster for checking are public; a phone asks for a correction once joined (others are sent to join)
+notice_public            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+result_public            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+roster_public            GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
+roster_phone             GET    ok     ok       ok        ok          ok     ok        ok       ok        ok          ok
 # A live page's state over HTTP for pages that poll (/live/m/<code>/<audience>/): the socket's rules, 403 for its 4403
 live_facilitator         GET    403    403      403       ok          ok     ok        ok       ok        403         403
 live_resident            GET    403    ok       403       ok          ok     ok        ok       ok        403         403

@@ -24,7 +24,7 @@ from meetings.models import Meeting
 from meetings.actions import open_meeting
 from voting.models import Poll
 from voting.actions import open_poll
-meeting = Meeting.objects.get()
+meeting = Meeting.objects.get(kind=Meeting.Kind.COUNCIL)  # the demo council meeting, not its owners' meeting
 open_meeting(meeting)
 poll = Poll.objects.get(meeting=meeting)
 open_poll(poll)

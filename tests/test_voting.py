@@ -264,8 +264,8 @@ def test_opening_and_closing_push_the_turnout_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         actions.open_poll(poll)
         actions.close_poll(poll)
-    # With them what the projector shows, which follows the poll (meetings/panels.py).
-    assert pushed == [{"poll", "turnout", "screen"}, {"poll", "turnout", "screen"}]
+    # With them what the projector shows and the console's deadlines, which follow the poll (meetings/panels.py).
+    assert pushed == [{"poll", "turnout", "screen", "deadlines"}, {"poll", "turnout", "screen", "deadlines"}]
 
 
 def option_poll(meeting, kind, labels=("自行车棚", "充电桩", "花园")):

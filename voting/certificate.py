@@ -7,8 +7,12 @@ are rendered in the reader's language from the stored ids.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from voting.models import choice_text
+from compounds.canonical import fingerprint
+from meetings import notices
+from voting import labels
+from voting.models import Poll, choice_text
 
 
 def build_certificate(poll, result, ballots):
@@ -43,7 +47,41 @@ def build_certificate(poll, result, ballots):
         "options": {str(o.pk): o.label for o in poll.options.all()},
         "participants": participants,
         "written_at": timezone.now().isoformat(),
+        **procedure(poll, ballots, result),
     }
+
+
+def procedure(poll, ballots, result):
+    """What the certificate says of the procedure around the count (issue 15):
+    the electorate's frozen version, the counting clauses quoted, how the
+    electorate was served, and whether the topic was announced."""
+    meeting = poll.meeting
+    out = {}
+    if poll.electorate_frozen is not None:
+        out["electorate"] = {"version": poll.electorate_version, "households": len(poll.electorate_frozen)}
+        voters = {int(row["key"]) for row in poll.electorate_frozen}
+        served = notices.served_household_ids(meeting) & voters
+        returned = {b.household_id for b in ballots} & voters
+        out["service"] = {
+            "households": len(voters),
+            "served": len(served | returned),
+            "returned": len(returned),
+            "silent": len(served - returned),
+            "unserved": len(voters - served - returned),
+            "postings": notices.postings(meeting).count(),
+        }
+    if poll.clauses:
+        out["clauses"] = poll.clauses
+    if not poll.has_options:
+        out["decided_by"] = labels.decided_by(result.as_json_dict())
+    notice = notices.meeting_notice(meeting)
+    if notice is not None:
+        out["notice"] = {
+            "title": notice.title,
+            "published_at": notice.published_at.isoformat(),
+            "announced": poll.item_id is not None and poll.item_id in notice.topic_ids,
+        }
+    return out
 
 
 def scope_label(poll):
@@ -52,3 +90,15 @@ def scope_label(poll):
     if poll.scope == poll.Scope.UNIT and poll.building_unit_id:
         return str(poll.building_unit)
     return ""
+
+
+def unchanged_since_close(payload):
+    """Verifying the audit chain: is the certificate of a "poll closed"
+    entry still the one whose SHA-256 the entry holds? A problem (translated)
+    or None."""
+    stored = Poll.objects.filter(pk=payload.get("poll")).values_list("certificate", flat=True).first()
+    if stored is None:
+        return _("the poll it closed, or its certificate, no longer exists")
+    if fingerprint(stored) != payload.get("certificate_sha256"):
+        return _("the poll's certificate was changed after the close")
+    return None

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from compounds.models import Building, BuildingUnit, Household
 from meetings.forms import household_by_label, household_index
+from proposals.actions import MAX_PHOTO_BYTES
 from proposals.models import Amendment, Proposal
-from voting import labels, tally
+from voting import labels, receipts, tally
 from voting.models import RULE_CHOICES, YES_NO_RULES, Ballot, Poll
 
 OPEN_STATUSES = [Proposal.Status.DRAFT, Proposal.Status.NOTICE, Proposal.Status.FLOOR]
@@ -244,6 +245,7 @@ class BallotEntryForm(ReplaceFields):
         "requested_by",
         "proxy_holder",
         "proxy_reference",
+        "photo",
         "replace",
         "replace_reason",
     ]
@@ -264,10 +266,26 @@ class BallotEntryForm(ReplaceFields):
     )
     proxy_holder = forms.CharField(label=_("Proxy holder"), max_length=60, required=False)
     proxy_reference = forms.CharField(label=_("Written proxy reference"), max_length=100, required=False)
+    # Kept with the audit entry, for staff only (voting.photos strips EXIF and downscales).
+    photo = forms.FileField(
+        label=_("Photo of the paper ballot (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB. Seen by staff only; location and camera data are removed."),
+    )
 
     def __init__(self, *args, compound, poll, **kwargs):
         super().__init__(*args, **kwargs)
         self.compound = compound
+        self.poll = poll
+        self.fields["photo"].show_when = f"{self.add_prefix('channel')}={Ballot.Channel.PAPER}"
+        if poll.secret:
+            self.fields["photo"].help_text = _(
+                "Secret ballot: no photo is kept, since a photo of the paper would show how the household voted."
+            )
+            self.fields["photo"].widget.attrs["disabled"] = True
+        if poll.offers_follow:
+            self.fields["choice"].choices = [(c, labels.choice_label(c)) for c in poll.yes_no_choices]
         if poll.has_options:
             choices = [(str(o.pk), o.label) for o in poll.options.all()]
             if poll.kind == Poll.Kind.APPROVAL:
@@ -290,6 +308,13 @@ class BallotEntryForm(ReplaceFields):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("photo") is not None:
+            if self.poll.secret:
+                self.add_error("photo", self.fields["photo"].help_text)
+            elif cleaned.get("channel") != Ballot.Channel.PAPER:
+                self.add_error("photo", _("A photo can be kept only with a paper ballot."))
+            elif cleaned["photo"].size > MAX_PHOTO_BYTES:
+                self.add_error("photo", _("A photo may be at most 5 MB."))
         if cleaned.get("channel") == Ballot.Channel.PROXY:
             if not cleaned.get("proxy_holder"):
                 self.add_error("proxy_holder", _("A proxy vote needs the proxy holder's name."))
@@ -324,6 +349,8 @@ class PaperBatchForm(ReplaceFields):
         words), or option numbers as printed on the paper ballot."""
         if not self.poll.has_options:
             words = {**CHOICE_WORDS, **{str(labels.choice_label(c)).lower(): c for c in tally.YES_NO}}
+            if self.poll.offers_follow:
+                words.update({"随多数": tally.FOLLOW, "跟随多数": tally.FOLLOW, "follow": tally.FOLLOW})
             return words.get(word.strip().lower())
         ids = [str(o.pk) for o in self.poll.options.all()]
         numbers = [part for part in word.replace("，", ",").split(",") if part.strip()]
@@ -368,3 +395,27 @@ class PaperBatchForm(ReplaceFields):
         if not entries:
             raise forms.ValidationError(_("No ballots given."))
         return entries
+
+
+class ReceiptForm(forms.Form):
+    """The public receipt check: a code as printed, ABCDE-FGHJK."""
+
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "inputmode": "text"}
+        ),
+        help_text=_("10 letters and digits, as on your phone or your paper slip, e.g. ACDEF-GHJKM."),
+    )
+
+    def clean_code(self):
+        code = receipts.normalize(self.cleaned_data["code"])
+        if not receipts.well_formed(code):
+            raise forms.ValidationError(
+                _(
+                    "This is not a receipt code: a receipt code has 10 letters and digits "
+                    "(without 0, 1, 2, 5, 8, B, I, L, O, S or Z), e.g. ACDEF-GHJKM."
+                )
+            )
+        return code

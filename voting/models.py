@@ -22,8 +22,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compounds.models import Building, BuildingUnit, Household
-from meetings.models import AgendaItem, AppendOnly, Meeting
+from compounds.models import AppendOnly, Building, BuildingUnit, Household
+from meetings.models import AgendaItem, Meeting
 from proposals.models import Amendment, Proposal
 from voting import labels, tally
 
@@ -114,6 +114,21 @@ class Poll(models.Model):
     revealed = models.BooleanField(default=False)
     # The counted result and the record, written once at the close.
     certificate = models.JSONField(null=True, blank=True, editable=False)
+    # Frozen when it opens (every scope but the households present, which
+    # grows as they arrive): the electorate as counted, [{key, label, area,
+    # owner_key, developer, building, unit}], and the fingerprint of the
+    # roster rows it came from (meetings/roster_check.py), which the
+    # certificate names.
+    electorate_frozen = models.JSONField(null=True, blank=True, editable=False)
+    electorate_version = models.CharField(max_length=64, blank=True, editable=False)
+    # The compound's counting clauses in force when it opened ({kind: quoted
+    # clause}, CountingClause.as_quoted): 随多数 offered, the silence rule.
+    clauses = models.JSONField(default=dict, blank=True, editable=False)
+    # After the close, an owners' vote's result is posted as provisional,
+    # objections may be filed until `objections_until`, then it is final.
+    results_posted_at = models.DateTimeField(null=True, blank=True)
+    objections_until = models.DateTimeField(null=True, blank=True)
+    final_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -146,6 +161,17 @@ class Poll(models.Model):
     @property
     def has_options(self):
         return self.kind != self.Kind.YES_NO
+
+    @property
+    def offers_follow(self):
+        """The ballot offers 随多数 (follow the majority): only where the
+        compound's rules said so when the poll opened (CountingClause)."""
+        return not self.has_options and "follow_majority" in (self.clauses or {})
+
+    @property
+    def yes_no_choices(self):
+        """The choices of a yes/no ballot, as voting.tally names them."""
+        return (*tally.YES_NO, tally.FOLLOW) if self.offers_follow else tally.YES_NO
 
     @property
     def counts_owners(self):
@@ -217,6 +243,36 @@ class VoteReceipt(models.Model):
         return self.key
 
 
+class BallotReceipt(models.Model):
+    """A receipt (回执) for one recorded ballot: what a household checks on
+    the public receipt page (voting/receipts.py, which says what is kept and
+    why only a hash of the code).
+
+    Never a choice: a named poll's check reads the choice from the ballot
+    row, a secret poll's says only that the household's ballot was counted.
+    A later ballot of the household replaces this one: `replaced_at`.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    # HMAC-SHA256 of the code under settings.RECEIPT_KEY (voting.receipts.digest).
+    code_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, choices=Ballot.Channel.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    # The phone request that got this receipt (its idempotency key): a retry
+    # after the answer was lost gets a fresh code for it. Cleared at the close.
+    request_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["poll", "household"], name="receipt_poll_household")]
+        verbose_name = _("ballot receipt")
+        verbose_name_plural = _("ballot receipts")
+
+    def __str__(self):
+        return f"{self.poll_id}/{self.household_id} {self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
 class Participation(models.Model):
     """Who took part in a closed poll, and how (never what they chose)."""
 
@@ -233,6 +289,8 @@ class Participation(models.Model):
 
 class BallotAudit(AppendOnly):
     """Every ballot staff entered, and every replacement of one."""
+
+    ledger_compound = "poll__meeting__compound"
 
     class Event(models.TextChoices):
         ENTERED = "entered", _("entered by staff")
@@ -275,6 +333,30 @@ class BallotAudit(AppendOnly):
         return choice_text(self.poll, self.replaced_choice)
 
 
+class BallotPhoto(models.Model):
+    """A photo of a paper ballot, kept with the staff entry that recorded it.
+
+    Staff only: served by voting.views.ballot_photo to the staff who enter
+    ballots, never on a public page. Stored as voting.photos.prepare wrote
+    it: a JPEG without EXIF, downscaled. Never for a secret poll (a photo
+    of the paper would show how the household voted).
+    """
+
+    audit = models.OneToOneField(BallotAudit, on_delete=models.PROTECT, related_name="photo")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=20, default="image/jpeg")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("paper ballot photo")
+        verbose_name_plural = _("paper ballot photos")
+
+    def __str__(self):
+        return f"{self.audit_id}"
+
+
 def choice_text(poll, choice):
     """A stored choice in words: 赞成, or the chosen options' labels."""
     if not choice:
@@ -283,3 +365,114 @@ def choice_text(poll, choice):
         return str(labels.choice_label(choice))
     option_labels = dict(poll.options.values_list("pk", "label"))
     return "、".join(option_labels.get(int(pk), pk) for pk in choice.split(",") if pk.isdigit())
+
+
+# --- The owners' meeting by the book (issue 15) ------------------------------------
+
+
+class CountingClause(AppendOnly):
+    """A clause of the compound's own procedural rules (议事规则 / 管理规约)
+    on owners who do not vote the ordinary way, as adopted, quoted on every
+    certificate it applies to.
+
+    - follow_majority: the ballot offers "随多数" (follow the majority), as
+      some Hangzhou ballots do;
+    - silence: owners served with the ballot who return none are added to
+      the majority (MOHURD 指导规则 Art. 26(2) leaves it to the compound's
+      rules), optionally with the Zhejiang 2009 Art. 10(2) floor.
+
+    Written once: a later row of the same kind replaces it (or repeals it).
+    A poll copies the clauses in force when it opens (Poll.clauses).
+    """
+
+    ledger_compound = "compound"
+
+    class Kind(models.TextChoices):
+        FOLLOW_MAJORITY = "follow_majority", _("owners may choose to follow the majority (随多数)")
+        SILENCE = "silence", _("served owners who do not vote are added to the majority")
+
+    compound = models.ForeignKey("compounds.Compound", on_delete=models.CASCADE, related_name="counting_clauses")
+    kind = models.CharField(_("clause"), max_length=20, choices=Kind.choices)
+    in_force = models.BooleanField(_("in force"), default=True)  # False: this row repeals the clause
+    text = models.TextField(_("text of the clause"), blank=True)
+    # The decision that adopted it: one voted here, or one named (a paper-era decision).
+    decision = models.ForeignKey(
+        "proposals.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(_("adopted by"), max_length=200, blank=True)
+    adopted_on = models.DateField(_("adopted on"))
+    majority_floor = models.BooleanField(
+        _("the enlarged majority must exceed half of all owners and all area"), default=False
+    )
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["compound", "kind", "entered_at", "id"]
+        verbose_name = _("counting clause")
+        verbose_name_plural = _("counting clauses")
+
+    def __str__(self):
+        return f"{self.compound_id} {self.kind}"
+
+    def as_quoted(self):
+        """What a poll keeps and a certificate quotes."""
+        return {
+            "text": self.text,
+            "adopted_by": self.reference or (str(self.decision) if self.decision_id else ""),
+            "adopted_on": self.adopted_on.isoformat(),
+            "floor": self.majority_floor,
+            "clause": self.pk,
+        }
+
+
+class Objection(models.Model):
+    """An objection (询异) to a poll's provisional result, filed by a
+    household in the objection window and answered by staff on the record."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="objections")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("objection"), max_length=1000)
+    filed_at = models.DateTimeField(default=timezone.now)
+    # Filed on paper and typed in by staff: who.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.CharField(_("answer"), max_length=1000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["poll", "filed_at", "id"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+
+    def __str__(self):
+        return f"{self.poll_id}/{self.household_id}"
+
+
+class OfficialResult(models.Model):
+    """The result of an online owners' vote run by the city's system
+    (Beijing, Weifang, Qingyuan require it; Guangzhou prefers it), entered
+    or imported here with its source document so the certificate, the
+    minutes and the public page can say where it came from."""
+
+    poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="official")
+    source = models.CharField(_("system that ran the vote"), max_length=200)
+    reference = models.CharField(_("document reference"), max_length=200)
+    document = models.BinaryField(null=True, blank=True)
+    document_type = models.CharField(max_length=40, blank=True)
+    document_name = models.CharField(max_length=200, blank=True)
+    # {"electorate": {"heads":..,"area":..}, "for": {...}, "against": {...}, "abstain": {...}}
+    counts = models.JSONField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("official result")
+        verbose_name_plural = _("official results")
+
+    def __str__(self):
+        return f"{self.poll_id} {self.source}"

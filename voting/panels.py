@@ -33,7 +33,8 @@ def screen_facts(meeting):
 @panel("poll", "voting/panels/poll.html")
 def poll_panel(meeting, audience):
     poll = current_poll(meeting)
-    context = {"poll": poll, "choices": [(c, labels.choice_label(c)) for c in tally.YES_NO]}
+    yes_no = poll.yes_no_choices if poll is not None else tally.YES_NO
+    context = {"poll": poll, "choices": [(c, labels.choice_label(c)) for c in yes_no]}
     if poll is not None and poll.has_options:
         context["choices"] = [(str(o.pk), o.label) for o in poll.options.all()]
     if poll is not None and poll.certificate:
@@ -156,7 +157,7 @@ def live_voters(poll):
     cached = _voters.get(poll.pk)
     if cached and cached[0] == stamp and time.monotonic() - cached[1] < VOTERS_FRESH_SECONDS:
         return cached[2]
-    voters = actions.units(actions.electorate(poll))
+    voters = actions.voter_units(poll)
     _voters[poll.pk] = (stamp, time.monotonic(), voters)
     return voters
 

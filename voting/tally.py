@@ -26,12 +26,33 @@ How a ballot is counted
   each household's ballot is its own vote; owner heads and area are reported
   for information only.
 
+Owners who do not vote (DOMAIN.md; MOHURD 业主大会和业主委员会指导规则 Art. 26(2))
+- "随多数" (follow the majority, FOLLOW) is a ballot only where the compound's
+  rules offer it: count(..., follow_majority=True). The strict tally counts it
+  as taking part (toward the quorum) and in neither for, against nor abstain;
+  the follow_majority tally (Result.follow_majority) adds those owners to the
+  majority.
+- The silence rule, only where the procedural rules adopt it (Art. 26(2)
+  leaves it to them): count(..., silence=Silence(served=...)). The silence
+  tally (Result.silence) starts from the follow_majority one (or the strict
+  one) and adds every owner who cast no ballot and was served a ballot to the
+  majority, as taking part. Zhejiang 2009 Art. 10(2)'s floor, if asked for
+  (Silence(floor=True)): the enlarged for must exceed half of all owners and
+  of all the area.
+- The majority is the option leading on BOTH area and heads (households, for
+  rules counted by household) among the returned ballots. If no option leads
+  on both, nothing is allocated and the result says so (split_leads). The
+  strict tally is always there beside the others.
+
+Outcomes are three (DOMAIN.md): 通过 (passed), 未通过 (failed) and
+未产生有效决定 (no valid decision: the participation threshold was not met).
+
 Thresholds follow Civil Code Art. 1259: "以上" (at least) includes the number
 itself (inclusive); "过半数" (more than half) does not (strict).
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
@@ -48,7 +69,15 @@ def _(text):
 
 FOR, AGAINST, ABSTAIN = "for", "against", "abstain"
 YES_NO = (FOR, AGAINST, ABSTAIN)
-CHOICE_LABELS = {FOR: _("for"), AGAINST: _("against"), ABSTAIN: _("abstain")}
+# "随多数": a ballot box some compounds' rules add (never one of YES_NO: a
+# poll offers it only where those rules allow it).
+FOLLOW = "follow"
+CHOICE_LABELS = {FOR: _("for"), AGAINST: _("against"), ABSTAIN: _("abstain"), FOLLOW: _("follow the majority")}
+
+# The three outcomes: 通过, 未通过, 未产生有效决定 (too few took part).
+PASSED, FAILED, NO_VALID_DECISION = "passed", "failed", "no_valid_decision"
+OUTCOMES = (PASSED, FAILED, NO_VALID_DECISION)
+OUTCOME_LABELS = {PASSED: _("passed"), FAILED: _("failed"), NO_VALID_DECISION: _("no valid decision")}
 
 ONE_HALF = Fraction(1, 2)
 TWO_THIRDS = Fraction(2, 3)
@@ -56,7 +85,8 @@ THREE_QUARTERS = Fraction(3, 4)
 
 # What a condition measures.
 AREA, HEADS, HOUSEHOLDS = "area", "heads", "households"
-QUORUM, APPROVAL = "quorum", "approval"
+# When it is tested: FLOOR only in a silence tally that asked for the floor.
+QUORUM, APPROVAL, FLOOR = "quorum", "approval", "floor"
 
 # Each condition a rule may test: (stage, what it measures, how a certificate names it).
 CONDITIONS = {
@@ -67,6 +97,9 @@ CONDITIONS = {
     "approval_heads": (APPROVAL, HEADS, _("approval by owners")),
     "approval_households": (APPROVAL, HOUSEHOLDS, _("approval by households")),
     "for_over_against": (APPROVAL, HOUSEHOLDS, _("for over against (votes cast)")),
+    "floor_area": (FLOOR, AREA, _("for, of all the area (floor)")),
+    "floor_heads": (FLOOR, HEADS, _("for, of all owners (floor)")),
+    "floor_households": (FLOOR, HOUSEHOLDS, _("for, of all households (floor)")),
 }
 
 # Rule ids, as Poll.rule stores them: named here only (voting.models builds
@@ -106,6 +139,17 @@ class UnknownChoiceError(TallyError):
         self.choices = dict(choices)
         listed = ", ".join(f"{key}={choice!r}" for key, choice in self.choices.items())
         super().__init__(f"unknown choices: {listed}")
+
+
+class FollowMajorityNotAllowed(TallyError):
+    """随多数 ballots in a vote whose rules do not offer that choice.
+
+    Counting them anyway would apply a rule the compound never adopted (it is
+    theirs to adopt: MOHURD 指导规则 Art. 26(2))."""
+
+    def __init__(self, keys):
+        self.keys = tuple(keys)
+        super().__init__(f"follow-the-majority ballots where the rules do not offer it: {', '.join(self.keys)}")
 
 
 @dataclass(frozen=True)
@@ -415,6 +459,26 @@ RULES: Mapping[str, Rule] = MappingProxyType(
 
 
 @dataclass(frozen=True)
+class Silence:
+    """The silence rule, where the compound's procedural rules adopt it (MOHURD
+    指导规则 Art. 26(2)): owners who cast no ballot count with the majority.
+
+    served: keys of the units whose ballot was actually served; only their
+    owners are counted (a court upholds the rule only for ballots served:
+    (2022)沪02民初16号). Keys outside the electorate are ignored, so one list
+    for the whole compound serves a building's vote too.
+    floor: Zhejiang 2009 Art. 10(2): the enlarged for must also exceed half of
+    all owners and half of all the area.
+    """
+
+    served: frozenset[str] = frozenset()
+    floor: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "served", frozenset(self.served))
+
+
+@dataclass(frozen=True)
 class Result:
     rule: str
     scope: str | None
@@ -423,10 +487,20 @@ class Result:
     ballots: int  # ballots as recorded; households below may be more (one owner's vote covers all their units)
     electorate: Summary
     participating: Summary
-    votes: Mapping[str, Summary]  # choice -> who chose it
+    votes: Mapping[str, Summary]  # choice -> who chose it (FOLLOW too, where the rules offer it)
     conditions: tuple[Condition, ...]
     quorum_met: bool
     passed: bool
+    # The strict tally carries the others, when they apply: 随多数 ballots
+    # counted with the majority, then silent served owners too.
+    follow_majority: "Result | None" = None
+    silence: "Result | None" = None
+    # On those two only: the majority (FOR, AGAINST, or None when no option
+    # leads on both area and heads), who was added to it, and the floor.
+    majority: str | None = None
+    split_leads: bool = False
+    allocated: Summary | None = None
+    floor: tuple[Condition, ...] = ()
 
     @property
     def in_favour(self) -> Summary:
@@ -439,6 +513,10 @@ class Result:
     @property
     def abstaining(self) -> Summary:
         return self.votes[ABSTAIN]
+
+    @property
+    def outcome(self) -> str:
+        return outcome_of(self.quorum_met, self.passed)
 
     def as_json_dict(self) -> dict:
         data = {
@@ -459,21 +537,54 @@ class Result:
                     "approval": str(self.approval_threshold),
                 },
                 "conditions": [c.as_json_dict() for c in self.conditions],
+                "outcome": self.outcome,
             }
         )
+        if self.allocated is not None:
+            data["majority"] = self.majority
+            data["split_leads"] = self.split_leads
+            data["allocated"] = _summary_json(self.allocated)
+        if self.floor:
+            data["floor"] = [c.as_json_dict() for c in self.floor]
+        if self.follow_majority is not None:
+            data["follow_majority"] = self.follow_majority.as_json_dict()
+        if self.silence is not None:
+            data["silence"] = self.silence.as_json_dict()
         return data
 
 
-def count(rule: str | Rule, units: Iterable[Unit], ballots: Mapping[str, str], scope: Scope | None = None) -> Result:
+def outcome_of(quorum_met: bool, passed: bool) -> str:
+    """通过, 未通过, or 未产生有效决定 when too few took part. A rule without a
+    quorum (a council's simple majority) always has its quorum met, so it
+    never ends without a valid decision."""
+    if not quorum_met:
+        return NO_VALID_DECISION
+    return PASSED if passed else FAILED
+
+
+def count(
+    rule: str | Rule,
+    units: Iterable[Unit],
+    ballots: Mapping[str, str],
+    scope: Scope | None = None,
+    *,
+    follow_majority: bool = False,
+    silence: Silence | None = None,
+) -> Result:
     """Count ballots {unit key: choice} over the electorate `units` under a rule.
 
     scope: where the electorate lies, for the record; when given, every unit
-    must be a PlacedUnit inside it. Raises a TallyError subclass for ballots
-    that cannot be counted as given.
+    must be a PlacedUnit inside it. follow_majority: the compound's rules offer
+    随多数 (FOLLOW) ballots; without it they are refused. silence: the silence
+    rule applies (Silence). Raises a TallyError subclass for ballots that
+    cannot be counted as given.
+
+    The result is the strict tally; result.follow_majority (when a 随多数
+    ballot was cast) and result.silence (when silence is given) the others.
     """
     rule = get_rule(rule)
     units = tuple(units)
-    _check(rule, units, ballots, scope)
+    _check(rule, units, ballots, scope, follow_majority)
     if rule.counts_heads:
         disagreements = find_disagreements(units, ballots)
         if disagreements:
@@ -482,19 +593,80 @@ def count(rule: str | Rule, units: Iterable[Unit], ballots: Mapping[str, str], s
     else:
         cast = dict(ballots)
 
+    choices = (*rule.choices, FOLLOW) if follow_majority else rule.choices
+    scope_label = scope.label if scope else None
+
+    def tally(cast, **extra):
+        return _tally(rule, units, cast, choices, scope_label, len(ballots), **extra)
+
+    strict = tally(cast)
+    if not (FOLLOW in ballots.values() or silence is not None):
+        return strict
+
+    majority = _majority(rule, strict.votes)
+    lead = {"majority": majority, "split_leads": majority is None}
+    follow = None
+    if FOLLOW in ballots.values():
+        followers = [unit for unit in units if cast.get(unit.key) == FOLLOW] if majority else []
+        cast = _allocate(cast, followers, majority)
+        follow = tally(cast, allocated=summarize(followers), **lead)
+    silent = None
+    if silence is not None:
+        # From the follow-majority count when there is one: cast is its.
+        added = _silent_served(rule, units, cast, silence.served) if majority else []
+        silent = tally(_allocate(cast, added, majority), allocated=summarize(added), floor=silence.floor, **lead)
+    return replace(strict, follow_majority=follow, silence=silent)
+
+
+def _tally(rule, units, cast, choices, scope_label, ballots, *, floor=False, **extra):
+    """One tally of `cast` ({unit key: choice}, each owner's vote on all their units)."""
     electorate = summarize(units)
     participating = summarize(unit for unit in units if unit.key in cast)
     votes = MappingProxyType(
-        {choice: summarize(unit for unit in units if cast.get(unit.key) == choice) for choice in rule.choices}
+        {choice: summarize(unit for unit in units if cast.get(unit.key) == choice) for choice in choices}
     )
+    conditions = tuple(rule.conditions(electorate, participating, votes))
+    quorum_met = all(c.met for c in conditions if c.stage == QUORUM)
+    floor_conditions = _floor(rule, electorate, votes) if floor else ()
+    passed = quorum_met and all(c.met for c in conditions + floor_conditions if c.stage != QUORUM)
+    return Result(
+        rule=rule.id,
+        scope=scope_label,
+        quorum_threshold=rule.quorum,
+        approval_threshold=rule.approval,
+        ballots=ballots,
+        electorate=electorate,
+        participating=participating,
+        votes=votes,
+        conditions=conditions,
+        quorum_met=quorum_met,
+        passed=passed,
+        floor=floor_conditions,
+        **extra,
+    )
+
+
+def decide(rule: str | Rule, electorate: Summary, participating: Summary, votes: Mapping[str, Summary]) -> Result:
+    """A result from totals another system counted (a city's online ballot,
+    its official result imported): the same conditions and outcome as
+    `count`, from the electorate's, the participants' and each choice's
+    households, heads and area. Raises TallyError for totals that cannot be
+    (more taking part than may, more votes than took part)."""
+    rule = get_rule(rule)
+    votes = MappingProxyType({choice: votes.get(choice, Summary(0, 0, Decimal(0))) for choice in rule.choices})
+    for name in ("households", "heads", "area"):
+        if getattr(participating, name) > getattr(electorate, name):
+            raise TallyError(f"more {name} took part than the electorate holds")
+        if sum(getattr(summary, name) for summary in votes.values()) > getattr(participating, name):
+            raise TallyError(f"the choices add up to more {name} than took part")
     conditions = tuple(rule.conditions(electorate, participating, votes))
     quorum_met = all(c.met for c in conditions if c.stage == QUORUM)
     return Result(
         rule=rule.id,
-        scope=scope.label if scope else None,
+        scope=None,
         quorum_threshold=rule.quorum,
         approval_threshold=rule.approval,
-        ballots=len(ballots),
+        ballots=participating.households,
         electorate=electorate,
         participating=participating,
         votes=votes,
@@ -502,6 +674,57 @@ def count(rule: str | Rule, units: Iterable[Unit], ballots: Mapping[str, str], s
         quorum_met=quorum_met,
         passed=quorum_met and all(c.met for c in conditions if c.stage == APPROVAL),
     )
+
+
+def _majority(rule, votes):
+    """FOR or AGAINST, whichever leads on both area and heads among the
+    returned ballots (households, for a rule counted by household); None when
+    neither does (different leaders, or a tie on either).
+
+    Only for and against can be the majority. Art. 26(2) counts a silent
+    owner "计入已表决的多数票", with the prevailing view on the motion; an
+    abstention takes no view. Counting silent owners as abstaining would make
+    them participants whose weight only raises the bar of approval (approval
+    is measured against participation), which is no one's majority view.
+    """
+    measure = "heads" if rule.counts_heads else "households"
+    in_favour, against = votes[FOR], votes[AGAINST]
+    for leader, other in ((in_favour, against), (against, in_favour)):
+        if getattr(leader, measure) > getattr(other, measure) and leader.area > other.area:
+            return FOR if leader is in_favour else AGAINST
+    return None
+
+
+def _allocate(cast, units, choice):
+    """cast with `units` counted as `choice`."""
+    return {**cast, **dict.fromkeys((unit.key for unit in units), choice)}
+
+
+def _silent_served(rule, units, cast, served):
+    """The units of each owner (household, for a rule counted by household)
+    who cast no ballot and was served one: all of the owner's units in the
+    electorate, if any one of them was served. An owner whose one ballot
+    covers their other units is not silent on those (SPC Art. 9: one vote)."""
+    voters: dict[str, list[Unit]] = {}
+    for unit in units:
+        voters.setdefault(head_of(unit) if rule.counts_heads else unit.key, []).append(unit)
+    silent = []
+    for own in voters.values():
+        if not any(unit.key in cast for unit in own) and any(unit.key in served for unit in own):
+            silent.extend(own)
+    return silent
+
+
+def _floor(rule, electorate, votes):
+    """Zhejiang 2009 Art. 10(2): the for of an enlarged majority must exceed
+    half (过半数, strict) of all owners and of all the area of the electorate.
+    A rule counted by household counts its households instead of owners."""
+    in_favour = votes[FOR]
+    if rule.counts_heads:
+        voters = more_than(ONE_HALF, "floor_heads", in_favour.heads, electorate.heads)
+    else:
+        voters = more_than(ONE_HALF, "floor_households", in_favour.households, electorate.households)
+    return (more_than(ONE_HALF, "floor_area", in_favour.area, electorate.area), voters)
 
 
 def get_rule(rule: str | Rule) -> Rule:
@@ -532,7 +755,7 @@ def _cover(units, ballots):
     return {unit.key: choice_of_head[head_of(unit)] for unit in units if head_of(unit) in choice_of_head}
 
 
-def _check(rule, units, ballots, scope):
+def _check(rule, units, ballots, scope, follow_majority=False):
     keys = [unit.key for unit in units]
     if len(set(keys)) != len(keys):
         raise ValueError("unit keys must be unique within an electorate")
@@ -540,9 +763,12 @@ def _check(rule, units, ballots, scope):
     unknown = [key for key in ballots if key not in known]
     if unknown:
         raise UnknownUnitError(sorted(unknown))
-    bad = {key: choice for key, choice in ballots.items() if choice not in rule.choices}
+    bad = {key: choice for key, choice in ballots.items() if choice not in rule.choices and choice != FOLLOW}
     if bad:
         raise UnknownChoiceError(dict(sorted(bad.items())))
+    following = sorted(key for key, choice in ballots.items() if choice == FOLLOW)
+    if following and not follow_majority:
+        raise FollowMajorityNotAllowed(following)
     if scope is not None:
         outside = [unit.key for unit in units if not scope.contains(unit)]
         if outside:

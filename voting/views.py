@@ -1,24 +1,28 @@
 """Voting pages: a phone's vote, staff entry, poll controls, the certificate."""
 
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from compounds.ratelimit import over_limit
+from compounds.ratelimit import code_attempt_refusal, over_limit, record_code_failure, remember_code_client
 from meetings import access
 from meetings.models import Meeting
 from meetings.responses import action_response, join_ended
-from voting import actions, intake
-from voting.forms import BallotEntryForm, PaperBatchForm, PollForm
-from voting.models import Ballot, BallotAudit, Poll, VoteReceipt, choice_text
+from proposals.actions import MAX_PHOTO_BYTES
+from voting import actions, intake, receipts
+from voting.forms import BallotEntryForm, PaperBatchForm, PollForm, ReceiptForm
+from voting.models import Ballot, BallotAudit, BallotPhoto, BallotReceipt, Poll, VoteReceipt, choice_text
 from voting.panels import current_poll, small_secret_electorate
 
 Role = access.Role
@@ -27,6 +31,8 @@ KEY_JUNK = re.compile(r"[^0-9A-Za-z_-]")
 # prepare polls: the facilitator and the community worker beside them. The
 # secretary writes the minutes; the console shows her neither (issue 14).
 ENTRY = (Role.FACILITATOR, Role.WORKER)
+# Wrong receipt codes are counted under their own keys (compounds/ratelimit.py).
+RECEIPT_TRIES = "receiptfail"
 PREPARE = (Role.FACILITATOR, Role.WORKER)
 
 
@@ -35,7 +41,15 @@ def _my_vote(request, poll, ballot, error=None, status=200):
     if _wants_json(request):
         if error:
             return JsonResponse({"recorded": False, "error": error}, status=status)
-        return JsonResponse({"recorded": True, "poll": poll.pk, "choice": ballot.choice if ballot else None})
+        return JsonResponse(
+            {
+                "recorded": True,
+                "poll": poll.pk,
+                "choice": ballot.choice if ballot else None,
+                # Shown once, with the answer that recorded the ballot (voting/receipts.py).
+                "receipt": getattr(ballot, "receipt", None),
+            }
+        )
     context = {**line_context(poll, ballot), "error": error}
     # htmx swaps 2xx only; a refusal still replaces the phone's own line.
     response = render(request, "voting/my_vote.html", context, status=200 if request.htmx else status)
@@ -54,12 +68,35 @@ def line_context(poll, ballot):
         "ballot": ballot,
         "choice_label": choice_text(poll, ballot.choice) if ballot else None,
         "vote_url": reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}),
+        "receipt": receipt_context(poll, ballot),
     }
     if ballot is not None and ballot.channel != Ballot.Channel.PHONE:
         last = BallotAudit.objects.filter(poll=poll, household_id=ballot.household_id).order_by("-at", "-id").first()
         context["entered_by_staff"] = True
         context["replaced_own"] = last is not None and last.replaced_channel == Ballot.Channel.PHONE
     return context
+
+
+def receipt_context(poll, ballot):
+    """The receipt line under the household's vote: its code when the ballot
+    was just recorded (only then is it known: voting/receipts.py), else the
+    receipt's id, by which the phone finds the code it kept (static/js/vote.js)."""
+    if ballot is None:
+        return None
+    code = getattr(ballot, "receipt", None)
+    if code:
+        # Just recorded: the receipt written with it (no query on a vote's answer).
+        current = ballot.receipt_row.pk
+    else:
+        current = (
+            BallotReceipt.objects.filter(poll=poll, household_id=ballot.household_id, replaced_at=None)
+            .order_by("-recorded_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    if current is None:
+        return None  # a ballot from before receipts existed
+    return {"code": code, "id": current, "check_url": reverse("receipt_check")}
 
 
 def my_vote_context(meeting, household):
@@ -259,8 +296,10 @@ def poll_ballots(request, meeting, compound, poll_id):
             batch = PaperBatchForm(request.POST, compound=compound, poll=poll, prefix="batch")
             if batch.is_valid():
                 try:
-                    actions.enter_batch(poll, batch.cleaned_data["lines"], request.user, replace_reason=batch.reason)
-                    return _entered(request, poll, len(batch.cleaned_data["lines"]))
+                    issued = actions.enter_batch(
+                        poll, batch.cleaned_data["lines"], request.user, replace_reason=batch.reason
+                    )
+                    return _entered(request, poll, issued)
                 except actions.BatchError as error:
                     batch.confirm_replace = error.replacing
                     for problem in error.problems:
@@ -268,11 +307,12 @@ def poll_ballots(request, meeting, compound, poll_id):
                 except actions.VotingError as error:
                     batch.add_error(None, str(error))
         else:
-            one = BallotEntryForm(request.POST, compound=compound, poll=poll, prefix="one")
+            one = BallotEntryForm(request.POST, request.FILES, compound=compound, poll=poll, prefix="one")
             if one.is_valid():
                 data = one.cleaned_data
+                photo = data["photo"].read(MAX_PHOTO_BYTES + 1) if data["photo"] else None
                 try:
-                    actions.cast(
+                    ballot = actions.cast(
                         poll,
                         data["household"],
                         data["choice"],
@@ -282,23 +322,98 @@ def poll_ballots(request, meeting, compound, poll_id):
                         proxy_holder=data["proxy_holder"],
                         proxy_reference=data["proxy_reference"],
                         replace_reason=one.reason,
+                        photo=photo,
                     )
-                    return _entered(request, poll, 1)
+                    return _entered(request, poll, [(data["household"], ballot.receipt)])
                 except actions.AlreadyVoted as error:
                     one.confirm_replace = True
                     one.add_error(None, str(error))
                 except actions.VotingError as error:
                     one.add_error(None, str(error))
-    audit = BallotAudit.objects.filter(poll=poll).select_related("household__unit__building", "entered_by")
-    context = {"poll": poll, "one": one, "batch": batch, "audit": audit.order_by("-at", "-id")[:200]}
+    audit = (
+        BallotAudit.objects.filter(poll=poll)
+        .select_related("household__unit__building", "entered_by")
+        .annotate(has_photo=Exists(BallotPhoto.objects.filter(audit=OuterRef("pk"))))
+    )
+    context = {
+        "poll": poll,
+        "one": one,
+        "batch": batch,
+        "audit": audit.order_by("-at", "-id")[:200],
+        "receipts": _entered_receipts(request, poll),
+    }
     return render(request, "voting/ballots.html", context)
 
 
-def _entered(request, poll, n):
-    from django.utils.translation import ngettext
+# The receipt codes of the ballots just entered, for the page the entry
+# redirects to: kept in the cache (not the database, which holds only their
+# hashes) for this user, for ENTERED_RECEIPTS_SECONDS.
+ENTERED_RECEIPTS_SECONDS = 15 * 60
 
+
+def _entered(request, poll, issued):
+    n = len(issued)
     messages.success(request, ngettext("%(n)d ballot recorded.", "%(n)d ballots recorded.", n) % {"n": n})
-    return redirect("poll_ballots", meeting_id=poll.meeting_id, poll_id=poll.pk)
+    token = secrets.token_urlsafe(16)
+    rows = [(household.label, code) for household, code in issued]
+    cache.set(_receipts_key(request, poll, token), rows, ENTERED_RECEIPTS_SECONDS)
+    url = reverse("poll_ballots", kwargs={"meeting_id": poll.meeting_id, "poll_id": poll.pk})
+    return redirect(f"{url}?receipts={token}")
+
+
+def _receipts_key(request, poll, token):
+    return f"entered-receipts:{request.user.pk}:{poll.pk}:{token}"
+
+
+def _entered_receipts(request, poll):
+    token = request.GET.get("receipts", "")
+    if not token or len(token) > 40 or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    return cache.get(_receipts_key(request, poll, token)) or []
+
+
+@access.staff_required(*ENTRY)
+def ballot_photo(request, meeting, compound, poll_id, audit_id):
+    """A paper ballot's photo, to the staff who enter ballots (never public)."""
+    photo = get_object_or_404(BallotPhoto, audit_id=audit_id, audit__poll_id=poll_id, audit__poll__meeting=meeting)
+    response = HttpResponse(bytes(photo.content), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    # Staff only: no shared cache, and no copy left in the browser's.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@remember_code_client
+@require_http_methods(["GET", "POST"])
+def receipt_check(request):
+    """Anyone with a receipt code checks its ballot: recorded, counted as
+    cast (a named poll's choice), counted (a secret poll), or replaced.
+    Wrong codes are limited as household codes are (compounds/ratelimit.py),
+    counted apart from them."""
+    form = ReceiptForm(request.POST or None)
+    result, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        refusal = code_attempt_refusal(request, code, namespace=RECEIPT_TRIES)
+        if refusal is not None:
+            form.add_error(None, refusal.message)
+            status = 429
+        else:
+            receipt = receipts.find(code)
+            if receipt is None:
+                record_code_failure(request, code, namespace=RECEIPT_TRIES)
+                form.add_error(
+                    "code",
+                    _("No ballot has this receipt code. Check it against your phone or your paper slip."),
+                )
+                status = 404
+            else:
+                result = receipts.check(receipt)
+    response = render(request, "voting/receipt.html", {"form": form, "result": result}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def certificate(request, poll_id):

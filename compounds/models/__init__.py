@@ -1,10 +1,12 @@
 """Models of the compounds app: the roster (compound, buildings, units,
-households, uploads) and who acts for it (staff roles, household credentials).
+households, uploads), who acts for it (staff roles, household credentials),
+and the audit chain every app's append-only records are written to.
 
 These tables were created by the meetings app and keep their names
 (`db_table`); migration compounds 0001 moved them here without touching data.
 """
 
+from compounds.models.ledger import GENESIS, AppendOnly, LedgerEntry
 from compounds.models.roster import Building, BuildingUnit, Compound, Household, RosterUpload, natural_key
 from compounds.models.staff import (
     CODE_ALPHABET,
@@ -17,13 +19,16 @@ from compounds.models.staff import (
 )
 
 __all__ = [
+    "AppendOnly",
     "Building",
     "BuildingUnit",
     "CODE_ALPHABET",
     "CODE_LENGTH",
     "Compound",
     "Credential",
+    "GENESIS",
     "Household",
+    "LedgerEntry",
     "RosterUpload",
     "StaffRole",
     "format_code",

@@ -13,12 +13,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compounds import jurisdiction
+
 
 class Compound(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     # 公示: how long a proposal stays on public notice before a vote, unless
     # staff choose otherwise when they post it.
     notice_days = models.PositiveSmallIntegerField(_("public notice (days)"), default=7)
+    # Whose procedural law its owners' meetings follow (compounds/jurisdiction.py):
+    # days of notice, how long a vote stays open, when results are due.
+    jurisdiction = models.CharField(
+        _("jurisdiction"), max_length=30, default=jurisdiction.DEFAULT, choices=jurisdiction.choices
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,13 +3,13 @@
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from compounds.models.ledger import AppendOnly
 from compounds.models.roster import Compound, Household
 from compounds.models.staff import CODE_ALPHABET
 
@@ -86,6 +86,9 @@ class Meeting(models.Model):
     # news: cleared when another item starts (a speech started later also
     # takes the screen from it, by comparing times).
     result_shown_at = models.DateTimeField(null=True, blank=True)
+    # The roster published for checking before a vote (unit and area, no
+    # names: meetings/roster_check.py), so households can ask for corrections.
+    roster_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-scheduled_start", "-created_at"]
@@ -140,26 +143,13 @@ class Attendance(models.Model):
         return f"{self.household} @ {self.meeting}"
 
 
-class AppendOnly(models.Model):
-    """Rows that are written once and never changed or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("audit entries cannot be deleted")
-
-
 class AttendanceLog(AppendOnly):
     """Append-only record of staff sign-ins and their undos: who, when, which
     household. Attendance rows come and go; this stays (a decision can be
     challenged in court, and who could vote in an attendee poll follows from
     who was present)."""
+
+    ledger_compound = "meeting__compound"
 
     class Action(models.TextChoices):
         SIGN_IN = "sign_in", _("signed in by staff")

@@ -38,11 +38,32 @@
     for (var i = 0; i < buttons.length; i++) buttons[i].disabled = false;
   }
 
+  // The receipt code comes once, in the answer that recorded the vote (the
+  // server keeps only its hash): kept on this phone by poll, with the
+  // receipt's id, and shown again while that receipt is the current one.
+  function keepReceipt() {
+    var line = mine();
+    var receipt = line && line.querySelector ? line.querySelector(".receipt[data-receipt]") : null;
+    if (!receipt) return;
+    var store = "yishi:receipt:" + line.getAttribute("data-poll");
+    var id = receipt.getAttribute("data-receipt");
+    var code = receipt.getAttribute("data-code");
+    try {
+      if (code) { window.localStorage.setItem(store, id + " " + code); return; }
+      var kept = (window.localStorage.getItem(store) || "").split(" ");
+      if (kept[0] !== id || !kept[1]) return;
+      receipt.querySelector(".receipt-code").textContent = kept[1];
+      var unknown = receipt.querySelector(".receipt-unknown");
+      if (unknown) unknown.hidden = true;
+    } catch (e) { /* no storage (a private window): the code was shown once */ }
+  }
+
   // Mark the chosen button; when another poll shows, the old poll's line
   // goes at once (it must never read as a vote in the new poll), and this
   // household's line of the new poll is fetched.
   function sync() {
     enable();
+    keepReceipt();
     var panel = document.getElementById("panel-poll");
     var line = mine();
     if (!panel || !line) return;

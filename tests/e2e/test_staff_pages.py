@@ -104,7 +104,7 @@ def test_ballot_page_asks_for_what_the_channel_needs(app_server, browser, shoot)
     shoot(worker, "ballots-approval-paper")
     worker.get_by_role("button", name="记录表决").click()
     expect(worker.locator(".messages")).to_contain_text("1")
-    expect(worker.locator("table.list tbody tr").first).to_contain_text("车棚、书屋")
+    expect(worker.locator("table.audit-log tbody tr").first).to_contain_text("车棚、书屋")
 
 
 def test_console_shows_turnout_and_attendance_on_one_laptop_screen(app_server, browser, shoot):

@@ -44,7 +44,7 @@ def test_staff_replacement_a_new_poll_and_a_revoked_code_as_a_phone_sees_them(ap
     worker.fill("#id_one-replace_reason", "业主到场，要求改用纸质选票")
     worker.get_by_role("button", name="记录表决").click()
     expect(worker.locator(".messages")).to_contain_text("1")
-    expect(worker.locator("table.list tbody tr").first).to_contain_text("业主到场")
+    expect(worker.locator("table.audit-log tbody tr").first).to_contain_text("业主到场")
 
     # The phone learns at once, without a reload.
     expect(phone.locator("#my-vote .replaced")).to_contain_text("纸质选票替换：反对")

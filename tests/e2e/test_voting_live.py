@@ -60,7 +60,7 @@ def test_a_council_vote_from_open_to_certificate(app_server, browser, shoot):
     worker.fill("#id_one-proxy_reference", "委托书 2026-11-26-01")
     worker.get_by_role("button", name="记录表决").click()
     expect(worker.locator(".messages")).to_contain_text("1")
-    expect(worker.locator("table.list tbody tr").first).to_contain_text("2幢1单元101")
+    expect(worker.locator("table.audit-log tbody tr").first).to_contain_text("2幢1单元101")
     shoot(worker, "vote-staff-entry")
     expect(projector.get_by_test_id("ballots-cast")).to_have_text("4")
     expect(console.locator("#panel-turnout .turnout-buildings")).to_contain_text("2幢")

@@ -17,6 +17,32 @@ def rule_label(rule_id):
 
 
 @register.filter
+def outcome(result):
+    """A stored result's outcome: "passed", "failed" or "no_valid_decision"
+    (certificates older than the third outcome included); None for options."""
+    return labels.outcome_of(result)
+
+
+@register.filter
+def outcome_label(result):
+    """Adopted / Not adopted / No valid decision (通过 / 未通过 / 未产生有效决定)."""
+    return labels.outcome_label(result)
+
+
+@register.filter
+def deciding(result):
+    """The count the decision follows (voting.labels.deciding)."""
+    return labels.deciding(result)
+
+
+@register.filter
+def other_tallies(result):
+    """The tallies counted beside the strict one, in order: [(kind, result)]
+    for "follow_majority" (随多数 ballots with the majority) and "silence"."""
+    return [(kind, result[kind]) for kind in ("follow_majority", "silence") if (result or {}).get(kind)]
+
+
+@register.filter
 def choice_label(choice):
     return labels.choice_label(choice)
 

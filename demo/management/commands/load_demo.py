@@ -19,6 +19,9 @@ from meetings.models import Meeting
 
 DEMO_COMPOUND = "青梧苑"
 DEMO_MEETING = "青梧苑小区议事会（演示）"
+# An owners' meeting (业主大会) being prepared by the book: its notice, service,
+# roster check and vote follow the compound's jurisdiction (Hangzhou).
+DEMO_OWNERS_MEETING = "2027年第一次业主大会（演示）"
 # The shared sample roster when this checkout sits beside it, else our copy.
 ROSTER_FILES = [
     settings.BASE_DIR.parent / "shared" / "data" / "roster-sample.csv",
@@ -75,6 +78,7 @@ class Command(BaseCommand):
             )
             if created:
                 self._agenda(meeting)
+            owners = self._owners_meeting(compound)
             issue_missing_codes(compound, None)
 
         households = (
@@ -92,6 +96,7 @@ class Command(BaseCommand):
         projector = reverse("projector", kwargs={"code": meeting.code})
         out(f"  Projector:      {base}{projector}?key={meeting.projector_key}")
         out(f"  Join (phones):  {base}{reverse('join', kwargs={'code': meeting.code})}")
+        out(f"  Owners' meeting (notice, service, vote by the book): {base}{reverse('console', args=[owners.pk])}")
         for household in households:
             credential = credentials.active_credential(household)
             link = reverse("household_link", kwargs={"code": credential.code})
@@ -128,6 +133,21 @@ class Command(BaseCommand):
         proposal_actions.put_on_notice(proposal, meeting.compound.notice_days)
         proposal_actions.place_on_item(proposal, item)
         self._projects(meeting.compound)
+
+    def _owners_meeting(self, compound):
+        """An owners' meeting in preparation: its agenda, no notice yet (publishing
+        it is the first step, at least 15 days before it opens in Hangzhou)."""
+        from meetings import actions
+
+        owners, created = Meeting.objects.get_or_create(
+            compound=compound,
+            title=DEMO_OWNERS_MEETING,
+            defaults={"place": "社区议事厅", "kind": Meeting.Kind.OWNERS},
+        )
+        if created:
+            actions.add_item(owners, "续聘物业服务企业", 30, "物业服务合同将于2027年3月到期，是否续聘现物业服务企业。")
+            actions.add_item(owners, "使用公共收益更换单元门禁", 20, "使用公共收益约6万元更换全部单元门禁。")
+        return owners
 
     def _projects(self, compound):
         """The sample micro-projects, as drafts the council can put on notice or to a vote."""

@@ -1,4 +1,5 @@
 """manage.py tally (--roster FILE | --compound NAME) --ballots FILE --rule RULE [--scope 3幢2单元] [--json]
+                  [--follow-majority] [--silence-rule --served FILE [--majority-floor]]
 
 Counts a vote (paper ballots typed into a spreadsheet, say) under one of the
 rules of voting.tally, against a roster file or an imported compound.
@@ -7,6 +8,14 @@ The ballots file is read like a roster (.xlsx or CSV in UTF-8, UTF-8 BOM or
 GBK) with columns 楼栋, 单元, 室号, 表决 (or building, unit, room, choice);
 a household without a row did not take part. Any bad row means no result:
 every problem is reported with its line number, and the command fails.
+
+随多数 (follow the majority) ballots are counted only with --follow-majority,
+which says the compound's rules offer that box; without it they are errors.
+--silence-rule counts the owners who did not vote with the majority as well,
+but only those served a ballot: --served names them, a UTF-8 text file with
+one household a line as the ballots write it (1幢1单元101, 1幢商铺1).
+--majority-floor adds Zhejiang's floor to that count. The strict count is
+always printed, the others after it.
 """
 
 import json
@@ -25,7 +34,7 @@ from compounds.electorate import DEVELOPER_HEAD, round_area
 from compounds.models import Compound, Household
 from compounds.roster_import import RosterError, normalize_word, read_table, validate
 from voting import labels, tally
-from voting.tally import ABSTAIN, AGAINST, FOR, RULES, PlacedUnit, Scope
+from voting.tally import ABSTAIN, AGAINST, FOLLOW, FOR, RULES, PlacedUnit, Scope, Silence
 
 # Ballot columns: the roster's own spellings for the place, plus the choice.
 COLUMNS = {
@@ -40,12 +49,15 @@ CHOICES = {
     **dict.fromkeys(("同意", "赞成", "for", "yes"), FOR),
     **dict.fromkeys(("反对", "against", "no"), AGAINST),
     **dict.fromkeys(("弃权", "abstain", "abstention"), ABSTAIN),
+    **dict.fromkeys(("随多数", "跟随多数", "follow", "followthemajority"), FOLLOW),
 }
 
 # 3幢 / 3栋 / 3号楼 / 第3幢 are one building; 2单元 / 2 one building unit.
 NUMBERED_BUILDING = re.compile(r"第?0*(\d+)(?:幢|栋|号楼|号|楼)?")
 NUMBERED_UNIT = re.compile(r"第?0*(\d+)(?:单元)?")
 NUMBERED_SCOPE = re.compile(r"第?0*(\d+)(?:(?:幢|栋|号楼|号|楼)(.*))?")
+# A household's label: 3幢2单元502, 3栋2单元502室, 1幢商铺1.
+NUMBERED_LABEL = re.compile(r"第?0*(\d+)(?:幢|栋|号楼|号|楼)(?:第?0*(\d+)单元)?(.+)")
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,8 @@ class Problem:
             return self.message
         if self.file == "roster":
             return _("roster, line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+        if self.file == "served":
+            return _("served list, line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
         return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
     def as_json_dict(self):
@@ -120,6 +134,34 @@ class Command(BaseCommand):
         parser.add_argument("--rule", required=True, choices=list(RULES), help=_("decision rule"))
         parser.add_argument("--scope", help=_("one building (3幢) or one building unit (3幢2单元)"))
         parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
+        parser.add_argument(
+            "--follow-majority",
+            action="store_true",
+            help=_(
+                "count 随多数 (follow the majority) ballots, where the compound's rules offer that box: "
+                "with the majority in a second count; without this option such a ballot is an error"
+            ),
+        )
+        parser.add_argument(
+            "--silence-rule",
+            action="store_true",
+            help=_(
+                "where the procedural rules adopt it: also count the owners who did not vote but were "
+                "served a ballot with the majority (needs --served)"
+            ),
+        )
+        parser.add_argument(
+            "--served",
+            help=_("UTF-8 text file, one household a line (1幢1单元101): those whose ballot was served"),
+        )
+        parser.add_argument(
+            "--majority-floor",
+            action="store_true",
+            help=_(
+                "with --silence-rule: the enlarged for must exceed half of all owners and of all the area "
+                "(Zhejiang 2009 Art. 10)"
+            ),
+        )
 
     def handle(self, *args, **options):
         as_json = options["json"]
@@ -140,6 +182,7 @@ class Command(BaseCommand):
 
     def _count(self, options):
         rule = RULES[options["rule"]]
+        check_silence_options(options)
         households = (
             households_from_file(options["roster"])
             if options["roster"] is not None
@@ -160,13 +203,22 @@ class Command(BaseCommand):
 
         rows = read_file(options["ballots"], "ballots")
         ballots, lines, problems = read_ballots(rows, households, scope)
+        if not options["follow_majority"]:
+            problems += follow_problems(ballots, lines)
         units = [h.as_unit() for h in electorate]
         if rule.counts_heads:
             problems += disagreement_problems(units, ballots, lines)
+        silence = None
+        if options["silence_rule"]:
+            served, served_problems = read_served(options["served"], households)
+            problems += served_problems
+            silence = Silence(served=served, floor=options["majority_floor"])
         if problems:
-            raise Failed(sorted(problems, key=lambda p: p.line or 0))
+            raise Failed(sorted(problems, key=lambda p: (p.file != "ballots", p.line or 0)))
         try:
-            return tally.count(rule, units, ballots, scope=scope)
+            return tally.count(
+                rule, units, ballots, scope=scope, follow_majority=options["follow_majority"], silence=silence
+            )
         except tally.TallyError as exc:  # the checks above should make this unreachable
             raise Failed([Problem(str(exc))]) from None
 
@@ -181,17 +233,21 @@ class Command(BaseCommand):
 # The electorate ---------------------------------------------------------------
 
 
-def read_file(name, which):
-    """The file's rows, as roster_import.read_table gives them."""
-    path = Path(name)
+def read_bytes(name):
+    """The file's bytes, or Failed saying why it cannot be read."""
     try:
-        data = path.read_bytes()
+        return Path(name).read_bytes()
     except OSError as exc:
         raise Failed(
             [Problem(_("Cannot read %(file)s: %(reason)s") % {"file": name, "reason": exc.strerror or exc})]
         ) from None
+
+
+def read_file(name, which):
+    """The file's rows, as roster_import.read_table gives them."""
+    data = read_bytes(name)
     try:
-        return read_table(data, path.name)
+        return read_table(data, Path(name).name)
     except RosterError as exc:
         raise Failed([Problem(e.message, e.line, which) for e in exc.errors]) from None
 
@@ -414,36 +470,159 @@ def disagreement_problems(units, ballots, lines):
     return problems
 
 
+def follow_problems(ballots, lines):
+    """随多数 ballots where the command was not told the rules offer that box."""
+    return [
+        Problem(
+            _(
+                "随多数 (follow the majority) counts only where the compound's rules offer it: "
+                "if they do, add --follow-majority."
+            ),
+            lines[key],
+        )
+        for key, choice in ballots.items()
+        if choice == FOLLOW
+    ]
+
+
+# The silence rule ----------------------------------------------------------------
+
+
+def check_silence_options(options):
+    """--served and --majority-floor only with --silence-rule, which needs --served."""
+    problems = []
+    if options["silence_rule"] and not options["served"]:
+        problems.append(Problem(_("--silence-rule needs --served FILE: the households whose ballot was served.")))
+    if not options["silence_rule"]:
+        if options["served"]:
+            problems.append(Problem(_("--served is read only with --silence-rule.")))
+        if options["majority_floor"]:
+            problems.append(Problem(_("--majority-floor applies only with --silence-rule.")))
+    if problems:
+        raise Failed(problems)
+
+
+def label_keys(text):
+    """The ways a household's label is compared: as written (NFKC, no spaces),
+    and with 3栋 / 3号楼 / 第3幢 as 3幢 and 502室 as 502."""
+    written = _norm(text)
+    keys = {written}
+    match = NUMBERED_LABEL.fullmatch(written)
+    if match:
+        unit = f"{int(match[2])}单元" if match[2] else ""
+        keys.add(f"{int(match[1])}幢{unit}{match[3].removesuffix('室')}")
+    return keys
+
+
+def read_served(name, households):
+    """(frozenset of household labels, problems) from the served list: one
+    label a line; blank lines are skipped. Every unknown label is a problem."""
+    if not name:
+        return frozenset(), []
+    data = read_bytes(name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Failed([Problem(_("%(file)s is not UTF-8 text.") % {"file": name})]) from None
+    index = {}
+    for h in households:
+        for key in label_keys(h.label) | {"".join(place_key(h.building, h.unit, h.room))}:
+            index.setdefault(key, set()).add(h)
+    served, problems = set(), []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        written = unicodedata.normalize("NFKC", raw).strip()
+        if not written:
+            continue
+        found = set().union(*(index.get(key, set()) for key in label_keys(written)))
+        if len(found) != 1:
+            message = (
+                _("Household %(household)s is not on the roster.")
+                if not found
+                else _("“%(household)s” could be several households: write it as the roster does.")
+            )
+            problems.append(Problem(message % {"household": written[:40]}, line, "served"))
+            continue
+        (household,) = found
+        if household.parking:
+            message = _("%(household)s is a parking space; parking spaces do not vote.")
+            problems.append(Problem(message % {"household": household.label}, line, "served"))
+            continue
+        served.add(household.label)
+    return frozenset(served), problems
+
+
 # The report -------------------------------------------------------------------
 
 
 def report_lines(result):
+    """The strict count, then (where they apply) the follow-majority and the
+    silence counts, each in full, then their outcomes side by side."""
     rule = RULES[result.rule]
-    yes, no = _("yes"), _("no")
-
-    def who(summary):
-        return _("%(households)d households, %(heads)d owners, %(area)s m²") % {
-            "households": summary.households,
-            "heads": summary.heads,
-            "area": _area(summary.area),
-        }
-
     lines = [
         _("Rule: %(rule)s (%(id)s)") % {"rule": labels.rule_label(rule.id), "id": rule.id},
         _("Scope: %(scope)s") % {"scope": result.scope or _("all voting households")},
-        _("Electorate: %(who)s") % {"who": who(result.electorate)},
+        _("Electorate: %(who)s") % {"who": _who(result.electorate)},
         _("Ballots: %(count)d") % {"count": result.ballots},
-        _("Taking part: %(who)s") % {"who": who(result.participating)},
+        *_count_lines(result),
     ]
+    if result.outcome == tally.NO_VALID_DECISION:
+        lines.append(_("Result: NOT PASSED (no valid decision)"))
+    else:
+        lines.append(_("Result: PASSED") if result.passed else _("Result: NOT PASSED"))
+    others = [(title, short, other) for title, short, other in _other_counts(result) if other is not None]
+    for title, _short, other in others:
+        lines += ["", title]
+        if other.split_leads:
+            lines.append(_("No option leads on both area and owners among the ballots returned: nobody was added."))
+        else:
+            lines.append(
+                _("Added to %(choice)s: %(who)s")
+                % {"choice": labels.choice_label(other.majority), "who": _who(other.allocated)}
+            )
+        lines += _count_lines(other)
+        lines.append(_("Outcome: %(outcome)s") % {"outcome": labels.outcome_word(other.outcome)})
+    if others:
+        lines += ["", _("Outcomes side by side:")]
+        lines.append(f"  {_('strict count')}: {labels.outcome_word(result.outcome)}")
+        lines += [f"  {short}: {labels.outcome_word(other.outcome)}" for _title, short, other in others]
+    return lines
+
+
+def _other_counts(result):
+    """(title, short title, result) of the counts beside the strict one."""
+    return [
+        (
+            _("With 随多数 (follow the majority) ballots counted for the majority"),
+            _("with 随多数 counted for the majority"),
+            result.follow_majority,
+        ),
+        (
+            _("With the silence rule (owners served a ballot who did not vote counted for the majority)"),
+            _("with the silence rule"),
+            result.silence,
+        ),
+    ]
+
+
+def _count_lines(result):
+    """Who took part and chose what, the conditions, and the quorum."""
+    lines = [_("Taking part: %(who)s") % {"who": _who(result.participating)}]
     for choice, summary in result.votes.items():
         lines.append(
-            _("%(choice)s: %(who)s") % {"choice": str(labels.choice_label(choice)).capitalize(), "who": who(summary)}
+            _("%(choice)s: %(who)s") % {"choice": str(labels.choice_label(choice)).capitalize(), "who": _who(summary)}
         )
     lines.append(_("Conditions:"))
-    lines.extend(f"  {describe(condition)}" for condition in result.conditions)
-    lines.append(_("Quorum met: %(answer)s") % {"answer": yes if result.quorum_met else no})
-    lines.append(_("Result: PASSED") if result.passed else _("Result: NOT PASSED"))
+    lines.extend(f"  {describe(condition)}" for condition in (*result.conditions, *result.floor))
+    lines.append(_("Quorum met: %(answer)s") % {"answer": _("yes") if result.quorum_met else _("no")})
     return lines
+
+
+def _who(summary):
+    return _("%(households)d households, %(heads)d owners, %(area)s m²") % {
+        "households": summary.households,
+        "heads": summary.heads,
+        "area": _area(summary.area),
+    }
 
 
 def describe(condition):
