@@ -72,7 +72,11 @@ def test_a_meeting_ends_and_its_minutes_are_signed_and_published(app_server, bro
     secretary.fill("#summary", "会议逐条讨论了居民公约草案，并表决通过。")
     secretary.get_by_role("button", name="保存").click()
     expect(secretary.locator(".minutes-document")).to_contain_text("逐条讨论")
-    secretary.get_by_role("button", name="提交各方签署").click()
+    # A plain form: wait for the page it leads to before photographing it (a
+    # screenshot taken mid-navigation fails in Chromium).
+    with secretary.expect_navigation():
+        secretary.get_by_role("button", name="提交各方签署").click()
+    expect(secretary.get_by_role("button", name="提交各方签署")).to_have_count(0)
     shoot(secretary, "minutes-2-secretary-draft")
     minutes_url = secretary.url
 
