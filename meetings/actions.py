@@ -829,10 +829,9 @@ def answer_correction(meeting, correction_id, answer, user):
         correction = meeting.roster_corrections.select_for_update().get(pk=_pk(correction_id))
     except RosterCorrection.DoesNotExist:
         raise ActionError(_("That request no longer exists.")) from None
-    if correction.answered_at is not None:
+    if correction.is_answered:
         raise ActionError(_("That request is already answered."))
-    correction.answer, correction.answered_by, correction.answered_at = answer[:500], user, timezone.now()
-    correction.save(update_fields=["answer", "answered_by", "answered_at"])
+    correction.record_answer(answer, user)
     return correction
 
 

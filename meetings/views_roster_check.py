@@ -36,7 +36,7 @@ def roster_check_page(request, meeting, compound):
                 messages.success(request, _("The roster is published for checking."))
             else:
                 actions.answer_correction(
-                    meeting, request.POST.get("request"), request.POST.get("answer", "")[:MAX_TEXT], request.user
+                    meeting, request.POST.get("request"), request.POST.get("answer", ""), request.user
                 )
                 messages.success(request, _("The answer is recorded."))
         except ActionError as error:

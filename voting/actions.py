@@ -845,10 +845,9 @@ def answer_objection(poll, objection_id, answer, user):
         objection = Objection.objects.select_for_update().get(pk=int(objection_id), poll=poll)
     except (Objection.DoesNotExist, TypeError, ValueError):
         raise VotingError(_("That objection no longer exists.")) from None
-    if objection.answered_at is not None:
+    if objection.is_answered:
         raise VotingError(_("That objection is already answered."))
-    objection.answer, objection.answered_by, objection.answered_at = answer[:1000], user, timezone.now()
-    objection.save(update_fields=["answer", "answered_by", "answered_at"])
+    objection.record_answer(answer, user)
     _poll_changed(poll, ("poll",))
     return objection
 

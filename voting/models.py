@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compounds.models import AppendOnly, Building, BuildingUnit, Household
+from compounds.models import AnsweredOnRecord, AppendOnly, Building, BuildingUnit, Household
 from meetings.models import AgendaItem, Meeting
 from proposals.models import Amendment, Proposal
 from voting import labels, tally
@@ -426,7 +426,7 @@ class CountingClause(AppendOnly):
         }
 
 
-class Objection(models.Model):
+class Objection(AnsweredOnRecord):
     """An objection (询异) to a poll's provisional result, filed by a
     household in the objection window and answered by staff on the record."""
 
@@ -438,11 +438,6 @@ class Objection(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    answer = models.CharField(_("answer"), max_length=1000, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["poll", "filed_at", "id"]

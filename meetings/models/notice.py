@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from compounds.models.answered import AnsweredOnRecord
 from compounds.models.ledger import AppendOnly
 from compounds.models.roster import Household
 from meetings.models.meeting import Meeting
@@ -106,7 +107,7 @@ class Posting(AppendOnly):
         return f"{self.place} {self.posted_on}"
 
 
-class RosterCorrection(models.Model):
+class RosterCorrection(AnsweredOnRecord):
     """A household asks for its roster entry to be corrected before a vote
     (the roster is published for checking: unit and area, no names), and
     staff answer on the record."""
@@ -115,11 +116,6 @@ class RosterCorrection(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     text = models.CharField(_("what is wrong"), max_length=500)
     asked_at = models.DateTimeField(default=timezone.now)
-    answer = models.CharField(_("answer"), max_length=500, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "asked_at", "id"]
