@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from compounds.code_entry import CodeRefused, credential_typed
 from compounds.credentials import credential_for_code
 from compounds.qr import absolute_url, qr_data_uri
 from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client, wait_minutes
@@ -81,16 +82,13 @@ def join(request, code):
     # Joined before and no longer valid: the code was revoked or re-issued.
     stale = request.method == "GET" and access.joined_household(request.session, meeting.pk) is not None
     if request.method == "POST" and form.is_valid():
-        refusal = code_attempt_refusal(request, form.cleaned_data["code"])
-        if refusal is not None:
-            form.add_error(None, refusal.message)
+        wrong = _("This code is not valid for this meeting. Check it against your slip.")
+        try:
+            credential = credential_typed(request, form.cleaned_data["code"], meeting.compound_id, wrong)
+        except CodeRefused as refused:
+            form.add_error("code" if refused.wrong_code else None, refused.message)
         else:
-            credential = credential_for_code(form.cleaned_data["code"])
-            if credential is None or credential.household.compound_id != meeting.compound_id:
-                record_code_failure(request, form.cleaned_data["code"])
-                form.add_error("code", _("This code is not valid for this meeting. Check it against your slip."))
-            else:
-                return _join_as(request, meeting, credential)
+            return _join_as(request, meeting, credential)
     return render(request, "meetings/join.html", {"meeting": meeting, "form": form, "stale_join": stale})
 
 

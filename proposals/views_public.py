@@ -9,12 +9,11 @@ room is.
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compounds.credentials import credential_for_code
+from compounds.code_entry import CodeRefused, credential_typed
 from compounds.qr import absolute_url, qr_data_uri
-from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
+from compounds.ratelimit import remember_code_client
 from proposals import actions, markup
 from proposals.models import Proposal
 from proposals.record import amendment_ops, proposal_record, public_author, rendered_text
@@ -71,14 +70,10 @@ def proposal_page(request, proposal_id):
 
 def _comment(request, proposal):
     """A household's comment, signed with its code. Returns an error or None."""
-    code = request.POST.get("code", "")
-    refusal = code_attempt_refusal(request, code)
-    if refusal is not None:
-        return refusal.message
-    credential = credential_for_code(code)
-    if credential is None or credential.household.compound_id != proposal.compound_id:
-        record_code_failure(request, code)
-        return _("This code is not valid for this compound. Check it against your slip.")
+    try:
+        credential = credential_typed(request, request.POST.get("code", ""), proposal.compound_id)
+    except CodeRefused as refused:
+        return refused.message
     try:
         actions.comment(proposal, credential.household, request.POST.get("text", ""))
     except actions.ProposalError as error:

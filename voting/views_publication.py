@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compounds.credentials import credential_for_code
-from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client
+from compounds.code_entry import CodeRefused, credential_typed
+from compounds.ratelimit import remember_code_client
 from meetings import access
 from meetings.forms import household_by_label
 from voting import actions
@@ -96,14 +96,10 @@ def result_public(request, compound_id, poll_id):
         if not window_open:
             error = _("The objection window has closed.")
         else:
-            code = request.POST.get("code", "")[:40]
-            refusal = code_attempt_refusal(request, code)
-            credential = None if refusal else credential_for_code(code)
-            if refusal:
-                error = refusal.message
-            elif credential is None or credential.household.compound_id != poll.meeting.compound_id:
-                record_code_failure(request, code)
-                error = _("This code is not valid for this compound. Check it against your slip.")
+            try:
+                credential = credential_typed(request, request.POST.get("code", "")[:40], poll.meeting.compound_id)
+            except CodeRefused as refused:
+                error = refused.message
             else:
                 try:
                     actions.file_objection(poll, credential.household, request.POST.get("text", "")[:MAX_TEXT])
