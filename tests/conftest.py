@@ -127,6 +127,16 @@ def fresh_channel_layer():
     channel_layers.backends.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_count_memos():
+    """The live count's per-process memos (voting/panels.py) start empty: they
+    are keyed by poll id, and a rolled-back test's ids are used again."""
+    from voting import panels
+
+    panels._counted.clear()
+    panels._voters.clear()
+
+
 @pytest.fixture
 def client(client, settings):
     """The test client, in English so assertions read plainly; the Chinese

@@ -153,6 +153,29 @@ def test_served_silent_owners_join_the_majority_and_the_certificate_says_so(live
     assert "未参与表决的业主" in client_page and 'data-testid="decision"' in client_page
 
 
+def test_the_live_count_applies_the_silence_rule_without_reading_service_at_each_ballot(
+    live, households, compound, facilitator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from voting import panels
+
+    adopt(compound, CountingClause.Kind.SILENCE, facilitator)
+    poll = owners_poll(live)
+    meeting_actions.record_service(
+        live, households[3:5], method="at_door", served_on=timezone.localdate(), served_by="楼长", user=facilitator
+    )
+    for household in households[:3]:
+        actions.cast(poll, household, "for")
+    assert panels.counted(poll, 1).silence.in_favour.households == 5  # the two served added to the majority
+    actions.cast(poll, households[5], "against")
+    with CaptureQueriesContext(connection) as queries:
+        result = panels.counted(poll, 2)
+    assert result.silence.in_favour.households == 5 and result.against.households == 1
+    assert not [q for q in queries if "meetings_service" in q["sql"] or "meetings_attendance" in q["sql"]]
+
+
 def certificate_page(poll, user):
     from django.test import Client
 

@@ -135,11 +135,18 @@ def frozen_ids(poll):
     return None if poll.electorate_frozen is None else {int(row["key"]) for row in poll.electorate_frozen}
 
 
-def count_now(poll, voters=None):
+def served_keys(poll):
+    """The households served with the notice, as counting keys: whom the
+    silence rule may count (tally.Silence)."""
+    return frozenset(str(pk) for pk in notices.served_household_ids(poll.meeting))
+
+
+def count_now(poll, voters=None, served=None):
     """The poll's result on the ballots cast so far (for the close and the live
-    turnout). `voters`: the electorate's counting units, if already read.
-    The compound's counting clauses the poll opened under apply: 随多数
-    ballots, and the silence rule over the households served."""
+    turnout). `voters`, `served`: the electorate's counting units and
+    served_keys, if already read. The compound's counting clauses the poll
+    opened under apply: 随多数 ballots, and the silence rule over the
+    households served."""
     voters = voter_units(poll) if voters is None else voters
     ballots = {str(k): v for k, v in Ballot.objects.filter(poll=poll).values_list("household_id", "choice")}
     if poll.has_options:
@@ -149,7 +156,7 @@ def count_now(poll, voters=None):
         return options.count_options(voters, chosen, option_ids, approval, poll.seats, poll.tie_break)
     silence = None
     if CountingClause.Kind.SILENCE in poll.clauses:
-        served = frozenset(str(pk) for pk in notices.served_household_ids(poll.meeting))
+        served = served_keys(poll) if served is None else served
         silence = tally.Silence(served=served, floor=bool(poll.clauses[CountingClause.Kind.SILENCE].get("floor")))
     follow = CountingClause.Kind.FOLLOW_MAJORITY in poll.clauses
     return tally.count(poll.rule, voters, ballots, follow_majority=follow, silence=silence)

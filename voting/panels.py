@@ -8,7 +8,7 @@ from django.db.models import Count, Max
 from deliberation.realtime import FACILITATOR, panel
 from meetings.models import Attendance
 from voting import actions, labels, options, tally
-from voting.models import Ballot, Poll
+from voting.models import Ballot, CountingClause, Poll
 
 
 def current_poll(meeting):
@@ -121,9 +121,10 @@ def result_bars(certificate):
 
 
 _counted = {}  # poll id -> (meeting revision, result): one count per revision
-_voters = {}  # poll id -> (stamp, read at, counting units)
+_voters = {}  # poll id -> (stamp, read at, (counting units, served keys or None))
 # How long the live count may reuse the electorate it read (households' areas
-# and owners) when nothing says it changed; the closing count reads it anew.
+# and owners, and who was served the notice) when nothing says it changed;
+# the closing count reads it anew.
 VOTERS_FRESH_SECONDS = 10
 
 
@@ -133,20 +134,21 @@ def counted(poll, revision):
     cached = _counted.get(poll.pk)
     if cached is None or cached[0] != revision:
         try:
-            result = actions.count_now(poll, live_voters(poll))
+            result = actions.count_now(poll, *live_electorate(poll))
         except (tally.TallyError, options.OptionsError):
             result = None
         cached = _counted[poll.pk] = (revision, result)
     return cached[1]
 
 
-def live_voters(poll):
-    """The electorate's counting units for the live count.
+def live_electorate(poll):
+    """The electorate's counting units for the live count, and the keys of
+    the households served when the silence rule applies (else None).
 
     Reading every household is most of a count's cost, and during a vote only
     the ballots change from one render to the next. A household joining
-    (attendee polls) changes the stamp; other roster changes show within
-    VOTERS_FRESH_SECONDS.
+    (attendee polls) changes the stamp; other roster changes, and households
+    served or signed in meanwhile, show within VOTERS_FRESH_SECONDS.
     """
     stamp = None
     if poll.scope == Poll.Scope.ATTENDEES:
@@ -157,9 +159,10 @@ def live_voters(poll):
     cached = _voters.get(poll.pk)
     if cached and cached[0] == stamp and time.monotonic() - cached[1] < VOTERS_FRESH_SECONDS:
         return cached[2]
-    voters = actions.voter_units(poll)
-    _voters[poll.pk] = (stamp, time.monotonic(), voters)
-    return voters
+    silence = CountingClause.Kind.SILENCE in poll.clauses
+    read = (actions.voter_units(poll), actions.served_keys(poll) if silence else None)
+    _voters[poll.pk] = (stamp, time.monotonic(), read)
+    return read
 
 
 @panel("turnout", "voting/panels/turnout.html", coalesce=True)
