@@ -24,6 +24,9 @@ urlpatterns = [
     path("staff/meetings/<int:meeting_id>/notice/", views_notice.notice_page, name="notice_page"),
     path("staff/meetings/<int:meeting_id>/notice/extend/", views_notice.notice_extend, name="notice_extend"),
     path("staff/meetings/<int:meeting_id>/service/", views_notice.service_page, name="service_page"),
+    path("staff/meetings/<int:meeting_id>/service/one/", views_notice.service_one, name="service_one"),
+    path("staff/meetings/<int:meeting_id>/service/batch/", views_notice.service_batch, name="service_batch"),
+    path("staff/meetings/<int:meeting_id>/service/posting/", views_notice.service_posting, name="service_posting"),
     path("staff/meetings/<int:meeting_id>/service/withdraw/", views_notice.service_withdraw, name="service_withdraw"),
     path("c/<id:compound_id>/notices/<id:notice_id>/", views_notice.notice_public, name="notice_public"),
     path(

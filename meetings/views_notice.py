@@ -4,7 +4,7 @@ Staff publish the notice (topics and voting window, checked against the
 compound's jurisdiction), extend the window by a notice of its own, and
 record how each household was served; the public reads and prints the
 notices with a QR code that brings a phone to the same page.
-Plain forms posting to the page, redirect after success (these pages are
+Plain forms, one view each, redirect after success (these pages are
 used a few times a meeting, not in the room's rush).
 """
 
@@ -121,68 +121,90 @@ def notice_public(request, compound_id, notice_id):
 # --- Service (送达) --------------------------------------------------------------
 
 
-@access.staff_required(*SERVICE_ROLES)
-def service_page(request, meeting, compound):
+def _service_forms(request, compound):
+    """The page's three empty forms, filled in with today and who is entering."""
     today = timezone.localdate()
     initial = {"served_on": today, "served_by": actions.staff_name(request.user), "posted_on": today}
-    single = ServiceForm(compound=compound, initial=initial)
-    batch = ServiceBatchForm(compound=compound, initial=initial)
-    posting = PostingForm(initial={**initial, "posted_by": initial["served_by"]})
-    if request.method == "POST":
-        which = request.POST.get("form")
-        if which == "batch":
-            batch = ServiceBatchForm(request.POST, compound=compound)
-            form, households = batch, None
-            if batch.is_valid():
-                households = batch.cleaned_data["labels"]
-        elif which == "posting":
-            posting = PostingForm(request.POST)
-            form, households = posting, None
-            if posting.is_valid():
-                try:
-                    actions.record_posting(meeting, user=request.user, **posting.cleaned_data)
-                except ActionError as error:
-                    posting.add_error(None, str(error))
-                else:
-                    messages.success(request, _("The posting is recorded."))
-                    return redirect(_service_url(meeting))
-        else:
-            single = ServiceForm(request.POST, compound=compound)
-            form, households = single, None
-            if single.is_valid():
-                households = [single.cleaned_data["household"]]
-        if households:
-            data = form.cleaned_data
-            try:
-                recorded = actions.record_service(
-                    meeting,
-                    households,
-                    method=data["method"],
-                    served_on=data["served_on"],
-                    served_by=data["served_by"],
-                    note=data.get("note", ""),
-                    user=request.user,
-                )
-            except ActionError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("%(n)d deliveries recorded.") % {"n": len(recorded)})
-                return redirect(_service_url(meeting))
+    return {
+        "single": ServiceForm(compound=compound, initial=initial),
+        "batch": ServiceBatchForm(compound=compound, initial=initial),
+        "posting": PostingForm(initial={**initial, "posted_by": initial["served_by"]}),
+    }
+
+
+def _service_page(request, meeting, compound, status=200, **bound):
+    """The service page; `bound`: the form that was posted and refused, shown
+    with its errors in place of its empty twin."""
     return render(
         request,
         "meetings/service.html",
         {
             "meeting": meeting,
-            "single": single,
-            "batch": batch,
-            "posting": posting,
+            **_service_forms(request, compound),
+            **bound,
             "services": notices.standing_services(meeting),
             "postings": notices.postings(meeting),
             "served": len(notices.served_household_ids(meeting)),
             "eligible": compound.households.voting().count(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@access.staff_required(*SERVICE_ROLES)
+def service_page(request, meeting, compound):
+    return _service_page(request, meeting, compound)
+
+
+def _record_service(request, meeting, compound, form, name, households):
+    """Record the deliveries `form` names, or show it again with the reason."""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            recorded = actions.record_service(
+                meeting,
+                households(data),
+                method=data["method"],
+                served_on=data["served_on"],
+                served_by=data["served_by"],
+                note=data.get("note", ""),
+                user=request.user,
+            )
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(n)d deliveries recorded.") % {"n": len(recorded)})
+            return redirect(_service_url(meeting))
+    return _service_page(request, meeting, compound, status=400, **{name: form})
+
+
+@require_POST
+@access.staff_required(*SERVICE_ROLES)
+def service_one(request, meeting, compound):
+    form = ServiceForm(request.POST, compound=compound)
+    return _record_service(request, meeting, compound, form, "single", lambda data: [data["household"]])
+
+
+@require_POST
+@access.staff_required(*SERVICE_ROLES)
+def service_batch(request, meeting, compound):
+    form = ServiceBatchForm(request.POST, compound=compound)
+    return _record_service(request, meeting, compound, form, "batch", lambda data: data["labels"])
+
+
+@require_POST
+@access.staff_required(*SERVICE_ROLES)
+def service_posting(request, meeting, compound):
+    form = PostingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_posting(meeting, user=request.user, **form.cleaned_data)
+        except ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The posting is recorded."))
+            return redirect(_service_url(meeting))
+    return _service_page(request, meeting, compound, status=400, posting=form)
 
 
 @require_POST

@@ -339,14 +339,32 @@ def test_those_who_plan_the_meeting_publish_notices_observers_do_not(client, own
 
 def test_a_list_of_deliveries_with_one_wrong_label_records_nothing(client, owners, facilitator, households):
     client.force_login(facilitator)
-    url = reverse("service_page", kwargs={"meeting_id": owners.pk})
-    form = {"form": "batch", "method": "at_door", "served_on": timezone.localdate().isoformat(), "served_by": "楼长张"}
+    url = reverse("service_batch", kwargs={"meeting_id": owners.pk})
+    form = {"method": "at_door", "served_on": timezone.localdate().isoformat(), "served_by": "楼长张"}
     bad = client.post(url, {**form, "labels": "1幢1单元101\n9幢9单元909\n"})
     assert bad.status_code == 400 and "9幢9单元909" in bad.text
     assert not owners.services.exists()
     good = client.post(url, {**form, "labels": "1幢1单元101\n1幢1单元102\n\n1幢1单元101"})
     assert good.status_code == 302
     assert owners.services.count() == 2
+
+
+def test_one_delivery_and_a_posting_are_each_refused_with_their_reason_or_recorded(client, owners, facilitator):
+    client.force_login(facilitator)
+    today = timezone.localdate().isoformat()
+    one = reverse("service_one", kwargs={"meeting_id": owners.pk})
+    delivery = {"method": "at_door", "served_on": today, "served_by": "楼长张"}
+    bad = client.post(one, {**delivery, "household": "9幢9单元909"})
+    assert bad.status_code == 400 and 'value="9幢9单元909"' in bad.text  # what was typed stays in its form
+    assert not owners.services.exists()
+    assert client.post(one, {**delivery, "household": "1幢1单元101"}).status_code == 302
+    assert owners.services.count() == 1
+
+    posting = reverse("service_posting", kwargs={"meeting_id": owners.pk})
+    bad = client.post(posting, {"place": "", "posted_on": today, "posted_by": "楼长张"})
+    assert bad.status_code == 400 and not owners.postings.exists()
+    assert client.post(posting, {"place": "1幢大堂", "posted_on": today, "posted_by": "楼长张"}).status_code == 302
+    assert owners.postings.count() == 1
 
 
 def test_the_console_shows_the_deadlines_of_an_owners_meeting(client, owners, facilitator):

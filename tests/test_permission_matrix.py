@@ -102,6 +102,9 @@ poll_publication         GET    login  login    login     ok          ok     ok 
 notice_page              GET    login  login    login     ok          ok     ok        403      ok        403         login
 notice_extend            POST   login  login    login     ok          ok     ok        403      ok        403         login
 service_page             GET    login  login    login     ok          ok     ok        403      ok        403         login
+service_one              POST   login  login    login     ok          ok     ok        403      ok        403         login
+service_batch            POST   login  login    login     ok          ok     ok        403      ok        403         login
+service_posting          POST   login  login    login     ok          ok     ok        403      ok        403         login
 service_withdraw         POST   login  login    login     ok          ok     ok        403      ok        403         login
 roster_check_page        GET    login  login    login     ok          ok     ok        403      ok        403         login
 # Staff: roster and household codes (ROSTER_ROLES: worker, facilitator)

@@ -57,9 +57,9 @@ def test_an_owners_meeting_from_notice_to_final_result(app_server, browser, shoo
     # 2. Service: a building volunteer's list of deliveries, and the roster for checking.
     staff.goto(links["owners"])
     staff.get_by_test_id("service-link").click()
-    staff.locator("form:has(input[value=batch]) textarea").fill(f"{label_b}\n{label_c}\n")
-    staff.locator("form:has(input[value=batch]) select").select_option("at_door")
-    staff.locator("form:has(input[value=batch]) button").click()
+    staff.get_by_test_id("service-batch").locator("textarea").fill(f"{label_b}\n{label_c}\n")
+    staff.get_by_test_id("service-batch").locator("select").select_option("at_door")
+    staff.get_by_test_id("service-batch").locator("button").click()
     expect(staff.get_by_test_id("service-count")).to_contain_text("2")
     staff.goto(links["owners"])
     staff.get_by_test_id("roster-check-staff-link").click()
