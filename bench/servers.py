@@ -60,7 +60,9 @@ class Database:
     PostgreSQL database on DATABASE_URL's server, dropped at the end. Used by
     the bench and by tests/appserver.py; `purpose` names the files and databases."""
 
-    def __init__(self, workdir, purpose="bench"):
+    def __init__(self, workdir, purpose="bench", copy_of=None):
+        """`copy_of`: another Database to start from, a copy of its data
+        (PostgreSQL's CREATE DATABASE ... TEMPLATE, SQLite's backup)."""
         self.url = os.environ.get("DATABASE_URL", "")
         self.name = None
         self.env = {}
@@ -70,11 +72,20 @@ class Database:
             self.name = f"yishi_{purpose}_{uuid.uuid4().hex[:8]}"
             parts = urlsplit(self.url)
             self.admin_url = urlunsplit(parts._replace(path="/postgres"))
+            template = f' TEMPLATE "{copy_of.name}"' if copy_of else ""
             with psycopg.connect(self.admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{self.name}"')
+                conn.execute(f'CREATE DATABASE "{self.name}"{template}')
             self.env["DATABASE_URL"] = urlunsplit(parts._replace(path="/" + self.name))
         else:
             self.env["SQLITE_PATH"] = str(Path(workdir) / f"{purpose}.sqlite3")
+            if copy_of:
+                import sqlite3
+
+                with (
+                    sqlite3.connect(copy_of.env["SQLITE_PATH"]) as source,
+                    sqlite3.connect(self.env["SQLITE_PATH"]) as target,
+                ):
+                    source.backup(target)
 
     @property
     def kind(self):

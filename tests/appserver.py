@@ -6,6 +6,7 @@ on the real Redis. It is loaded with `manage.py load_demo`, whose printed
 links tests follow, as a newcomer would.
 """
 
+import atexit
 import http.cookiejar
 import json
 import os
@@ -23,44 +24,72 @@ from bench.servers import Database, free_port, wait_for_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class Demo:
+    """The demo compound, migrated and loaded once per test process; each
+    LiveServer starts from a copy of its database (a file copy, or a
+    PostgreSQL template) instead of migrating and loading again."""
+
+    BASE = "http://demo.invalid"  # load_demo prints links on it; servers swap in their own
+
+    _made = None
+
+    @classmethod
+    def get(cls, tmp_path_factory):
+        if cls._made is None:
+            cls._made = cls(tmp_path_factory)
+            atexit.register(cls._made.db.drop)
+        return cls._made
+
+    def __init__(self, tmp_path_factory):
+        self.workdir = tmp_path_factory.mktemp("demo")
+        self.db = Database(self.workdir, "demo")
+        # One key for the copies: the demo's owner keys were derived from it.
+        self.secret_key = "e2e-" + uuid.uuid4().hex
+        self.static_root = str(tmp_path_factory.getbasetemp() / "static")
+        env = server_env(self.db, self.workdir, self.secret_key, self.static_root)
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "migrate", "--noinput")
+        self.output = manage(env, "load_demo", "--base-url", self.BASE)
+
+
+def server_env(db, workdir, secret_key, static_root):
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SQLITE_PATH"}}
+    env.update(db.env)
+    env.update(
+        DEBUG="1",
+        SECRET_KEY=secret_key,
+        YISHI_VAR_DIR=str(workdir),
+        REDIS_PREFIX=f"yishi-e2e-{uuid.uuid4().hex[:8]}",
+        PYTHONUNBUFFERED="1",
+        # Served as every mode serves them: hashed and gzipped (deliberation/staticfiles.py).
+        STATIC_ROOT=static_root,
+    )
+    return env
+
+
+def manage(env, *args):
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
 class LiveServer:
     def __init__(self, tmp_path_factory):
+        demo = Demo.get(tmp_path_factory)
         self.workdir = tmp_path_factory.mktemp("e2e")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.db = Database(self.workdir, "e2e")
-        env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SQLITE_PATH"}}
-        env.update(self.db.env)
-        env.update(
-            DEBUG="1",
-            SECRET_KEY="e2e-" + uuid.uuid4().hex,
-            YISHI_VAR_DIR=str(self.workdir),
-            REDIS_PREFIX=f"yishi-e2e-{uuid.uuid4().hex[:8]}",
-            PYTHONUNBUFFERED="1",
-            # Served as every mode serves them: hashed and gzipped (deliberation/staticfiles.py).
-            STATIC_ROOT=str(tmp_path_factory.getbasetemp() / "static"),
-        )
-        self.env = env
-        self.collect_static()
-        self.manage("migrate", "--noinput")
-        self.demo_output = self.manage("load_demo", "--base-url", self.base)
+        self.db = Database(self.workdir, "e2e", copy_of=demo.db)
+        self.env = server_env(self.db, self.workdir, demo.secret_key, demo.static_root)
+        self.demo_output = demo.output.replace(Demo.BASE, self.base)
         self.links = parse_demo_links(self.demo_output)
         self.log = open(self.workdir / "daphne.log", "w")
         self.process = None
         self.start()
 
-    def collect_static(self):
-        """The static files, collected once per test session for every server."""
-        if not (Path(self.env["STATIC_ROOT"]) / "staticfiles.json").exists():
-            self.manage("collectstatic", "--noinput", "-v", "0")
-
     def manage(self, *args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True, text=True
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return result.stdout
+        return manage(self.env, *args)
 
     def start(self):
         self.process = self.daphne(self.port)
