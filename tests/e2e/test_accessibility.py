@@ -1,7 +1,8 @@
 """Accessibility (issue 14): axe-core on every kind of page, in Chinese and in
 English, through a whole meeting (before it starts, a speaker on the floor,
 a poll open and its result, an amendment, the end, the minutes signed and
-published); and the console driven from the keyboard.
+published); and the console driven from the keyboard. Every page in Chinese,
+each kind of page in English too.
 
 axe-core's rules come bundled with axe-playwright-python (axe.min.js in the
 wheel): nothing is fetched. A violation whose impact is serious or critical
@@ -21,9 +22,13 @@ from tests.appserver import ROOT
 from tests.e2e.conftest import ARTIFACTS, LAPTOP, PHONE, PROJECTOR, login
 
 FAILING_IMPACTS = {"serious", "critical"}
+# Every page is audited in Chinese, the default; each kind of page (the
+# public's, a phone's, the projector's, the console, the staff's forms, the
+# record) once in English too, where longer words could crowd a layout.
 # English first, Chinese last: each page is left in Chinese, the language the
 # steps between audits click by.
-LANGUAGES = ("en", "zh-hans")
+CHINESE = ("zh-hans",)
+BOTH = ("en", "zh-hans")
 SMALL_PROJECTOR = {"width": 1280, "height": 720}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHINESE_DATETIME = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日 (\d{1,2}):(\d{2})")
@@ -49,7 +54,7 @@ class Audit:
         self.audited = []
         self.every_impact = defaultdict(list)  # (rule, impact) -> pages, kept in test-artifacts to read
 
-    def __call__(self, page, name, load=None, languages=LANGUAGES):
+    def __call__(self, page, name, load=None, languages=CHINESE):
         for language in languages:
             self.language = language
             page.context.add_cookies([{"name": "django_language", "value": language, "url": self.base}])
@@ -148,13 +153,13 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     # Before the meeting: the public, a household's link, the staff's pages.
     public = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
     public.goto(base + "/")
-    audit(public, "home")
+    audit(public, "home", languages=BOTH)
     audit(public, "home, no meeting code", load=lambda: public.goto(base + "/?code=%21%21"))
-    audit(public, "staff login", load=lambda: public.goto(links["login"]))
-    audit(public, "404", load=lambda: show_error_page(public, base, 404, audit.language))
+    audit(public, "staff login", load=lambda: public.goto(links["login"]), languages=BOTH)
+    audit(public, "404", load=lambda: show_error_page(public, base, 404, audit.language), languages=BOTH)
     # The 500 page needs nothing to render, so it is in both languages at once.
     audit(public, "500", load=lambda: show_error_page(public, base, 500, "zh-hans"), languages=["zh-hans"])
-    audit(public, "join page", load=lambda: public.goto(links["join"]))
+    audit(public, "join page", load=lambda: public.goto(links["join"]), languages=BOTH)
 
     def wrong_code():
         public.goto(links["join"])
@@ -162,9 +167,9 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
         public.locator("form button.primary").click()
         expect(public.locator(".error")).to_be_visible()
 
-    audit(public, "join page, wrong code", load=wrong_code)
+    audit(public, "join page, wrong code", load=wrong_code, languages=BOTH)
     audit(public, "household link, unknown code", load=lambda: public.goto(base + "/h/ZZZZZZZZ/"))
-    audit(public, "household link", load=lambda: public.goto(links["residents"][0][1]))
+    audit(public, "household link", load=lambda: public.goto(links["residents"][0][1]), languages=BOTH)
     audit(public, "verify", load=lambda: public.goto(base + "/verify/"))
 
     def locked_out():
@@ -181,7 +186,7 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
 
     staff = browser.new_page(viewport=LAPTOP)
     login(staff, app_server, "admin")
-    audit(staff, "staff home (admin)")
+    audit(staff, "staff home (admin)", languages=BOTH)
     compound_id = re.search(
         r"/staff/compounds/(\d+)/roster/", staff.locator("a", has_text=re.compile("名册")).first.get_attribute("href")
     ).group(1)
@@ -200,7 +205,8 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
         "agenda item": f"/staff/meetings/{meeting_id}/agenda/1/",
     }
     for name, path in staff_pages.items():
-        audit(staff, name, load=lambda path=path: staff.goto(base + path))
+        languages = BOTH if name in ("new proposal", "slips") else CHINESE
+        audit(staff, name, load=lambda path=path: staff.goto(base + path), languages=languages)
     staff.goto(base + staff_pages["proposals list"])
     convention = staff.locator("a", has_text="公约").first.get_attribute("href")
     convention_id = re.search(r"/staff/proposals/(\d+)/", convention).group(1)
@@ -217,10 +223,10 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
         staff.get_by_role("button", name="检查文件" if audit.language == "zh-hans" else "Check the file").click()
         staff.wait_for_url(re.compile(r"/roster/uploads/\d+/"))
 
-    audit(staff, "roster upload preview", load=roster_preview)
-    audit(staff, "proposal (convention)", load=lambda: staff.goto(base + convention))
+    audit(staff, "roster upload preview", load=roster_preview, languages=BOTH)
+    audit(staff, "proposal (convention)", load=lambda: staff.goto(base + convention), languages=BOTH)
     audit(staff, "proposal (micro-project)", load=lambda: staff.goto(base + project))
-    audit(public, "proposal public page", load=lambda: public.goto(f"{base}/p/{convention_id}/"))
+    audit(public, "proposal public page", load=lambda: public.goto(f"{base}/p/{convention_id}/"), languages=BOTH)
     audit(public, "proposal notice (print)", load=lambda: public.goto(f"{base}/p/{convention_id}/notice/"))
     audit(public, "compound page", load=lambda: public.goto(f"{base}/c/{compound_id}/"))
 
@@ -232,21 +238,23 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     console = browser.new_page(viewport=LAPTOP)
     login(console, app_server, "facilitator")
     console.goto(links["console"])
-    audit(console, "console, announced")
+    audit(console, "console, announced", languages=BOTH)
     projector = browser.new_page(viewport=PROJECTOR)
     projector.goto(links["projector"])
 
-    def audit_projector(state):
-        """At 1920x1080 and at 1280x720: type sized by the screen's height
-        crosses the large-text line of the contrast rule."""
-        audit(projector, f"projector, {state}")
+    def audit_projector(state, languages=CHINESE):
+        """At 1280x720, where type sized by the screen's height is smallest
+        and must meet the contrast rule for normal text (at 1920x1080 it
+        crosses the large-text line), and at 1920x1080 once."""
+        if languages == BOTH:
+            audit(projector, f"projector, {state}", languages=languages)
         projector.set_viewport_size(SMALL_PROJECTOR)
-        audit(projector, f"projector 1280x720, {state}")
+        audit(projector, f"projector 1280x720, {state}", languages=languages)
         projector.set_viewport_size(PROJECTOR)
 
-    audit_projector("announced")
+    audit_projector("announced", languages=BOTH)
     phone = join(browser, links["residents"][0][1])
-    audit(phone, "phone, announced")
+    audit(phone, "phone, announced", languages=BOTH)
 
     # The meeting runs: an item, a speaker.
     console.get_by_role("button", name=re.compile("开始会议")).click()
@@ -267,18 +275,18 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     # A poll: open, voted, closed and revealed.
     console.get_by_role("button", name="开始表决").click()
     expect(projector.locator("#panel-poll .poll-question")).to_be_visible()
-    audit(phone, "phone, poll open")
+    audit(phone, "phone, poll open", languages=BOTH)
     phone.locator(".vote-buttons").get_by_role("button", name="赞成").click()
     expect(phone.locator("#my-vote .recorded")).to_contain_text("赞成")
     audit(phone, "phone, voted")
-    audit_projector("poll open")
-    audit(console, "console, poll open")
+    audit_projector("poll open", languages=BOTH)
+    audit(console, "console, poll open", languages=BOTH)
     worker = browser.new_page(viewport=LAPTOP)
     login(worker, app_server, "worker")
     worker.goto(links["console"])
     worker.get_by_role("link", name="录入表决").click()
     ballots = worker.url
-    audit(worker, "ballots (worker)")
+    audit(worker, "ballots (worker)", languages=BOTH)
     console.once("dialog", lambda dialog: dialog.accept())
     console.get_by_role("button", name="结束并计票").click()
     console.get_by_role("button", name="公布结果").click()
@@ -287,7 +295,7 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     audit(phone, "phone, result")
     audit(console, "console, result")
     certificate = re.sub(r"/staff/meetings/\d+/polls/(\d+)/ballots/", r"/polls/\1/certificate/", ballots)
-    audit(worker, "certificate", load=lambda: worker.goto(certificate))
+    audit(worker, "certificate", load=lambda: worker.goto(certificate), languages=BOTH)
     audit(worker, "ballots, poll closed", load=lambda: worker.goto(ballots))
 
     # The convention: a resident's amendment, then the text adopted by a vote.
@@ -298,7 +306,7 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     shoot(projector, "a11y-projector-proposal")
     phone.locator("#panel-proposal .amend-link").nth(2).click()
     amend = phone.url
-    audit(phone, "amend form", load=lambda: phone.goto(amend))
+    audit(phone, "amend form", load=lambda: phone.goto(amend), languages=BOTH)
     phone.locator("input[name=reason]").fill("更清楚")
     text = phone.locator("textarea[name=text]")
     text.fill(text.input_value() + "（修订）")
@@ -337,7 +345,7 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     secretary = browser.new_page(viewport=LAPTOP)
     login(secretary, app_server, "secretary")
     minutes = f"{base}/staff/meetings/{meeting_id}/minutes/"
-    audit(secretary, "minutes (secretary, draft)", load=lambda: secretary.goto(minutes))
+    audit(secretary, "minutes (secretary, draft)", load=lambda: secretary.goto(minutes), languages=BOTH)
     secretary.fill("#summary", "会议讨论了居民公约草案。")
     secretary.get_by_role("button", name="保存").click()
     secretary.get_by_role("button", name="提交各方签署").click()
@@ -354,7 +362,7 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
     audit(secretary, "minutes (published)", load=lambda: secretary.goto(minutes))
     published = secretary.locator("a[href*='/minutes/']", has_text="第1版").get_attribute("href")
     audit(public, "compound page, with minutes", load=lambda: public.goto(f"{base}/c/{compound_id}/"))
-    audit(public, "minutes (public)", load=lambda: public.goto(base + published))
+    audit(public, "minutes (public)", load=lambda: public.goto(base + published), languages=BOTH)
     assert_dates_in_both_languages(public, base)
     audit(
         public,
@@ -373,6 +381,6 @@ def test_no_serious_or_critical_violations_on_any_page(app_server, browser, shoo
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "accessibility.txt").write_text(audit.summary() + audit.report() + "\n", encoding="utf-8")
-    assert len(audit.audited) >= 150, audit.audited
+    assert len(audit.audited) >= 100, audit.audited
     if audit.violations:
         pytest.fail(audit.report(), pytrace=False)
