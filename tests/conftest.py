@@ -9,8 +9,9 @@ from meetings.models import Meeting
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests last: Playwright's sync API keeps an event loop running in
-    the main thread while its browser is open, which async tests cannot share."""
+    """Browser tests last (in one process): a failure in the quick tests shows
+    before the slow ones run. Under pytest -n, the scheduler orders files its
+    own way; each browser module opens and closes its own Chromium."""
     items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 

@@ -6,8 +6,18 @@ CI: on the embedded defaults and on PostgreSQL + Redis.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", ... under `pytest -n`
+if _worker and os.environ.get("REDIS_URL"):
+    # Tests empty the cache, and clearing a Redis cache empties its whole
+    # database: each worker gets a database of its own (Redis has 16; the
+    # Makefile runs at most 8 workers), which the servers it starts inherit.
+    _parts = urlsplit(os.environ["REDIS_URL"])
+    _db = (int(_parts.path.strip("/") or 0) + 1 + int(_worker.removeprefix("gw"))) % 16
+    os.environ["REDIS_URL"] = urlunsplit(_parts._replace(path=f"/{_db}"))
 
 from deliberation.settings import *  # noqa: E402,F403
 

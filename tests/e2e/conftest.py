@@ -49,8 +49,12 @@ def app_server(tmp_path_factory):
     server.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Playwright's sync API runs an event loop
+    in the main thread while it is open, which async tests and Django's
+    async-unsafe checks cannot share; closed after each module, a worker
+    (pytest -n) may run other tests after a browser module."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (bash .ci/run does)")
     from playwright.sync_api import sync_playwright
