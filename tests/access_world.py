@@ -8,6 +8,7 @@ may open it, and the fuzz tests post junk to it as a role the table allows.
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -26,7 +28,7 @@ from meetings import actions
 from meetings.models import Meeting
 from meetings.routing import websocket_urlpatterns
 from proposals import actions as proposal_actions
-from tests.conftest import make_staff
+from tests.conftest import make_compound, make_meeting, make_staff, voting_households
 from voting import actions as voting_actions
 from voting.models import Poll
 
@@ -150,6 +152,34 @@ class World:
 
     def __repr__(self):
         return f"<World: meeting {self.meeting.code} of {self.compound}>"
+
+
+@contextmanager
+def module_world(django_db_blocker, extend=None):
+    """One world for a whole test module, built once (not for each of its
+    hundreds of tests) in a transaction rolled back when the module ends.
+    Each test runs in a savepoint inside it (pytest-django's `db`), so no
+    test sees another's writes. Only for tests in a database transaction:
+    a transactional (or async) test would find the world's rows locked or
+    missing, so those live in modules of their own. `extend(world)` adds to it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            compound = make_compound()
+            world = build_world(compound, voting_households(compound), make_meeting(compound))
+            if extend is not None:
+                extend(world)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def build_world(compound, households, meeting):

@@ -17,6 +17,10 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def compound(db):
+    return make_compound()
+
+
+def make_compound():
     """A small compound: 2 buildings x 1 unit x 3 households, and a parking space."""
     compound = Compound.objects.create(name="测试苑")
     for b in ("1幢", "2幢"):
@@ -34,6 +38,10 @@ def compound(db):
 
 @pytest.fixture
 def households(compound):
+    return voting_households(compound)
+
+
+def voting_households(compound):
     return list(Household.objects.filter(compound=compound).exclude(kind="parking").order_by("id"))
 
 
@@ -45,6 +53,10 @@ def codes(households):
 
 @pytest.fixture
 def meeting(compound):
+    return make_meeting(compound)
+
+
+def make_meeting(compound):
     return Meeting.objects.create(compound=compound, title="议事会", status=Meeting.Status.ANNOUNCED)
 
 

@@ -34,23 +34,19 @@ is revealed (issue 10); the projector opens with its key or a staff login.
 """
 
 import pytest
-from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
-from deliberation.asgi import application
 from tests.access_world import (
     MATCHES,
     ROLES,
     all_routes,
-    build_world,
     client_for,
+    module_world,
     outcome,
     parse_table,
     path_for,
     query_for,
     split_case,
-    ws_path,
 )
 
 # fmt: off
@@ -196,7 +192,7 @@ BODIES = {"vote": {"choice": "for", "key": "matrix"}}
 POST_HEADERS = {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT": "application/json"}
 
 HTTP_ROWS = [case for case, row in TABLE.items() if row.method != "WS"]
-WS_ROWS = [case for case, row in TABLE.items() if row.method == "WS"]
+WS_ROWS = [case for case, row in TABLE.items() if row.method == "WS"]  # test_permission_matrix_sockets.py
 
 
 def test_every_route_has_a_row_and_every_row_a_route():
@@ -206,9 +202,15 @@ def test_every_route_has_a_row_and_every_row_a_route():
     assert not listed - routed, f"rows for routes that no longer exist: {sorted(listed - routed)}"
 
 
-@pytest.fixture
-def world(compound, households, meeting):
-    return build_world(compound, households, meeting)
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with module_world(django_db_blocker) as world:
+        yield world
+
+
+@pytest.fixture(autouse=True)
+def no_counts_carried_over(fresh_rate_limits):
+    """The world is the module's: wrong codes one row tried never slow the next."""
 
 
 def _routes():
@@ -255,36 +257,3 @@ def _qs(query):
     from urllib.parse import urlencode
 
     return urlencode(query)
-
-
-async def _socket_outcome(path, cookie):
-    headers = [(b"origin", b"http://testserver")]
-    if cookie:
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, _ = await communicator.connect(timeout=3)
-    if not connected:
-        return "refuse", "not accepted"
-    first = await communicator.receive_output(timeout=3)
-    if first["type"] == "websocket.close":
-        return "refuse", f"closed {first.get('code')}"
-    await communicator.disconnect()
-    return "accept", first["type"]
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("case", WS_ROWS)
-async def test_websocket_row(case, compound, households, meeting):
-    row = TABLE[case]
-    name, variant = split_case(case)
-    audience = name.removeprefix("ws:")
-    world = await sync_to_async(build_world)(compound, households, meeting)
-    wrong = []
-    for role in ROLES:
-        client = await sync_to_async(client_for)(role, world)
-        cookie = client.cookies["sessionid"].value if "sessionid" in client.cookies else None
-        got, detail = await _socket_outcome(ws_path(world, audience, variant), cookie)
-        expected = row.cells[role]
-        if got not in MATCHES[expected]:
-            wrong.append(f"{case} x {role}: expected {expected}, got {got} ({detail})")
-    assert not wrong, "\n".join(wrong)

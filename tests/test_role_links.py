@@ -23,7 +23,7 @@ import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
 
-from tests.access_world import build_world, client_for
+from tests.access_world import client_for, module_world
 from voting.models import Poll
 
 STAFF_ROLES = ("facilitator", "worker", "secretary", "observer", "superuser")
@@ -121,12 +121,15 @@ def refuses_post(client, url):
     return None
 
 
-@pytest.fixture
-def world(compound, households, meeting):
-    world = build_world(compound, households, meeting)
-    # A poll not yet open, so that its Edit link is on the console too.
+def _with_a_poll_not_yet_open(world):
+    """So that its Edit link is on the console too."""
     Poll.objects.create(meeting=world.meeting, item=world.item, title="未开始")
-    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with module_world(django_db_blocker, extend=_with_a_poll_not_yet_open) as world:
+        yield world
 
 
 @pytest.mark.django_db
