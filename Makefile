@@ -45,10 +45,11 @@ run: setup staticfiles/staticfiles.json
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) deliberation.asgi:application
 
 # On every core (at most 8): a test file stays on one worker, so a browser
-# test module keeps its one server. `make test TEST_WORKERS=0` runs in one process.
+# test module keeps its one server; files go out in the order tests/conftest.py
+# gives them (slow first). `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= auto
 test: browser-deps setup lint
-	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 8 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # Chromium and CJK fonts for the browser tests, and the libraries WeasyPrint
 # needs for PDFs: installed when apt-get can run

@@ -7,12 +7,14 @@ from compounds.models import Building, BuildingUnit, Compound, Credential, House
 from meetings import access
 from meetings.models import Meeting
 
+SLOW_FILES = ("/e2e/", "test_bench_smoke.py", "test_vote_durability.py", "test_multiprocess.py")
+
 
 def pytest_collection_modifyitems(items):
-    """Browser tests last (in one process): a failure in the quick tests shows
-    before the slow ones run. Under pytest -n, the scheduler orders files its
-    own way; each browser module opens and closes its own Chromium."""
-    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
+    """The slow files first (browser tests and real servers): `make test`
+    hands files to its workers in this order (--no-loadscope-reorder), and
+    the longest first leaves short ones to even out the end."""
+    items.sort(key=lambda item: not any(slow in str(item.fspath) for slow in SLOW_FILES))
 
 
 @pytest.fixture

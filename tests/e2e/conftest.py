@@ -20,6 +20,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# How long an expectation waits for the page to get there. A passing test
+# waits only as long as the page takes; under `make test -n auto` a browser,
+# its server and other tests share the cores, and a push that takes 100 ms on
+# a quiet machine can take seconds. Speed is measured by `make bench`, not here.
+EXPECT_TIMEOUT_MS = 15_000
 PHONE = {"width": 360, "height": 640}
 PROJECTOR = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
@@ -47,6 +52,13 @@ def app_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")

@@ -28,9 +28,9 @@ def test_phones_joining_raise_the_count_on_projector_and_console(app_server, bro
         phone.goto(link)
         phone.get_by_role("button").filter(has_text="议事会").click()
         expect(phone.locator(".phone-bar .who")).to_have_text(label)
-        # Within a second, on both big screens, with no reload.
-        expect(projector.get_by_test_id("joined-count")).to_have_text(str(n), timeout=1000)
-        expect(console.get_by_test_id("joined-count")).to_have_text(str(n), timeout=1000)
+        # On both big screens, with no reload (how fast: `make bench`, fanout_p99_ms).
+        expect(projector.get_by_test_id("joined-count")).to_have_text(str(n))
+        expect(console.get_by_test_id("joined-count")).to_have_text(str(n))
         phones.append(phone)
 
     shoot(projector, "projector-joined")
@@ -78,4 +78,4 @@ def test_projector_shows_the_current_state_after_a_server_restart(app_server, br
     app_server.manage("shell", "-c", JOIN_ONE_MORE.format(code=code))
     app_server.start()
     expect(projector.locator("[data-live-status]")).to_have_attribute("data-state", "online", timeout=15000)
-    expect(projector.get_by_test_id("joined-count")).to_have_text(str(before + 1), timeout=2000)
+    expect(projector.get_by_test_id("joined-count")).to_have_text(str(before + 1))

@@ -27,14 +27,14 @@ def test_a_sign_in_on_a_workers_phone_shows_on_the_console(app_server, browser, 
     expect(row.locator(".signin-message")).to_be_visible()
     expect(row).to_have_class(re.compile("state-staff"))
     expect(worker.locator("#signin-log li")).to_have_count(1)
-    expect(console.get_by_test_id("joined-count")).to_have_text("1", timeout=2000)
+    expect(console.get_by_test_id("joined-count")).to_have_text("1")
     shoot(worker, "signin-phone-signed-in")
     shoot(console, "signin-console-counted")
 
     worker.on("dialog", lambda dialog: dialog.accept())
     row.locator("button[value=undo]").click()
     expect(row).to_have_class(re.compile("state-absent"))
-    expect(console.get_by_test_id("joined-count")).to_have_text("0", timeout=2000)
+    expect(console.get_by_test_id("joined-count")).to_have_text("0")
     expect(worker.locator("#signin-log li")).to_have_count(2)
 
 
