@@ -23,6 +23,9 @@ def headline(results):
         "dup": app["votes"]["dup"],
         "disconnects": app["disconnects"]["total"],
         "kb_per_conn": app["memory"]["kb_per_conn"],
+        "join_p99_ms": app["join"]["latency_ms"]["p99"],
+        "joins_per_s": app["join"]["per_second"],
+        "cpu_ms_per_vote": app["votes"]["cpu_ms_per_vote"],
     }
 
 
@@ -61,6 +64,10 @@ def targets(results):
     return rows
 
 
+def _ms_list(figures):
+    return "/".join(_fmt(figures[key]) for key in ("p50", "p95", "p99"))
+
+
 def _le(value, limit):
     return value is not None and value <= limit
 
@@ -75,10 +82,12 @@ def print_report(results):
         + (" with uncommitted changes" if config["app_changes"] else "")
     )
     print(
-        f"setup {app['setup_s']} s; joins {app['join']['joined']}/{config['clients']} in "
-        f"{app['join']['seconds']} s ({app['join']['per_second']}/s); sockets opened "
-        f"{app['connect']['opened']} in {app['connect']['seconds']} s"
+        f"setup {app['setup_s']} s; joins {app['join']['joined']}/{config['clients']} arriving over "
+        f"{config['join_window_s']:g} s, done in {app['join']['seconds']} s ({app['join']['per_second']}/s), "
+        f"join p50/p95/p99 {_ms_list(app['join']['latency_ms'])} ms, server CPU {app['join']['cpu']['server_cpu_s']} s; "
+        f"sockets opened {app['connect']['opened']} in {app['connect']['seconds']} s"
     )
+    print(f"votes: server CPU {app['votes']['cpu_ms_per_vote']} ms a vote")
     print(f"\n{'fan-out (from scheduled time)':<36}{'app':>10}{'floor':>10}{'ratio':>8}")
     fan, ffan = app["fanout"], floor or {}
     for label, key in (("p50", "p50"), ("p95", "p95"), ("p99", "p99"), ("max", "max")):

@@ -65,7 +65,13 @@ def parse_args(argv=None):
     parser.add_argument("--soak", type=float, default=10.0, help="minutes all sockets stay idle (pinging)")
     parser.add_argument("--processes", type=int, choices=(1, 2), default=1, help="Daphne processes (2 need REDIS_URL)")
     parser.add_argument("--port", type=int, default=None, help="first Daphne port (default: free ports)")
-    parser.add_argument("--concurrency", type=int, default=50, help="joins and socket opens in flight at once")
+    parser.add_argument("--concurrency", type=int, default=50, help="socket opens in flight at once")
+    parser.add_argument(
+        "--join-window",
+        type=float,
+        default=10.0,
+        help="seconds over which the phones arrive to join (open loop: arrivals do not wait for answers)",
+    )
     parser.add_argument("--vote-window", type=float, default=10.0, help="seconds over which all households vote")
     parser.add_argument("--vote-timeout", type=float, default=60.0, help="a phone gives up on its vote after (s)")
     parser.add_argument("--timeout", type=float, default=10.0, help="a push later than this (s) counts as lost")
@@ -128,6 +134,7 @@ async def run(args):
             "soak_min": args.soak,
             "processes": args.processes,
             "vote_window_s": args.vote_window,
+            "join_window_s": args.join_window,
             "database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
             "layer": "redis-pubsub" if os.environ.get("REDIS_URL") else "in-memory",
             "cpus": os.cpu_count(),
@@ -235,7 +242,9 @@ async def run_app(args, app, data, out, phases):
     # The facilitator logs in before the room arrives.
     staff = await log_in(app.ports[0], data)
     phases.start("join")
-    phones, out["join"] = await join_all(app.ports, data["meeting_code"], data["codes"][: args.clients], args)
+    with Usage(app.cpu_seconds) as usage:
+        phones, out["join"] = await join_storm(app.ports, data["meeting_code"], data["codes"][: args.clients], args)
+    out["join"]["cpu"] = usage.figures
 
     phases.start("connect")
     pages = await open_pages(args, app, data, staff, phones, out)
@@ -254,7 +263,12 @@ async def run_app(args, app, data, out, phases):
     phases.start("votes")
     with client_gc_paused(), Usage(app.cpu_seconds) as usage, Resyncs(pages.residents) as resyncs:
         out["votes"] = await vote_burst(phones, data, args.vote_window, args.vote_timeout)
-    out["votes"].update(cpu=usage.figures, resyncs=resyncs.count, settle_s=await settle(app))
+        # Until the servers are idle: the turnout pushes the votes caused are their cost too.
+        out["votes"]["settle_s"] = await settle(app)
+    out["votes"].update(cpu=usage.figures, resyncs=resyncs.count)
+    out["votes"]["cpu_ms_per_vote"] = (
+        round(usage.figures["server_cpu_s"] * 1000 / out["votes"]["acked"], 2) if out["votes"]["acked"] else None
+    )
     out["votes"].update(check_ballots(app.ballots(data["poll_id"]), out["votes"]))
     out["votes"]["projector_final_ms"] = await projector_final(pages.turnout, out["votes"])
 
@@ -349,38 +363,53 @@ def _mean_push_bytes(sockets):
 # --- Joining -------------------------------------------------------------------
 
 
-async def join_all(ports, meeting_code, codes, args):
-    """Every household's phone joins through the join page, `--concurrency` at
-    a time; phones are spread round-robin over the server processes."""
-    gate = asyncio.Semaphore(args.concurrency)
+async def join_storm(ports, meeting_code, codes, args):
+    """Everybody scans the projector's QR at once. Phone i arrives at
+    t0 + i x window / N whatever the server has answered so far (open loop),
+    and does what a phone does: GET the join page, POST its household code,
+    GET the page the answer sends it to (the phone page, every panel in its
+    HTML: usable before its socket opens). Its join latency runs from its
+    arrival to the last byte of that page. Phones are spread round-robin
+    over the server processes."""
+    path = f"/m/{meeting_code}/"
+    step = args.join_window / max(1, len(codes))
+    t0 = time.monotonic() + 0.5
     failures = []
 
     async def join(i, code):
         phone = Browser("127.0.0.1", ports[i % len(ports)])
-        async with gate:
-            try:
-                status, _headers, _body = await phone.get(f"/m/{meeting_code}/")
-                if status != 200 or "csrftoken" not in phone.cookies:
-                    raise RuntimeError(f"join page answered {status}")
-                status, _headers, _body = await phone.post(f"/m/{meeting_code}/", {"code": code})
-                if status != 302 or "sessionid" not in phone.cookies:
-                    raise RuntimeError(f"join answered {status}")
-                return phone
-            except Exception as error:  # noqa: BLE001 - every failure is a figure
-                failures.append(repr(error))
-                return None
+        due = t0 + i * step
+        await sleep_until(due)
+        try:
+            status, _headers, _body = await phone.get(path)
+            if status != 200 or "csrftoken" not in phone.cookies:
+                raise RuntimeError(f"join page answered {status}")
+            status, headers, _body = await phone.post(path, {"code": code})
+            if status != 302 or "sessionid" not in phone.cookies:
+                raise RuntimeError(f"join answered {status}")
+            status, _headers, body = await phone.get(headers.get("location", path))
+            if status != 200 or b'data-live="/ws/m/' not in body:
+                raise RuntimeError(f"phone page answered {status}")
+            return phone, time.monotonic() - due, time.monotonic()
+        except Exception as error:  # noqa: BLE001 - every failure is a figure
+            failures.append(repr(error))
+            return None, math.inf, None
 
-    started = time.monotonic()
-    phones = await asyncio.gather(*(join(i, code) for i, code in enumerate(codes)))
-    seconds = time.monotonic() - started
+    joins = await asyncio.gather(*(join(i, code) for i, code in enumerate(codes)))
+    done = [finished for _phone, _latency, finished in joins if finished is not None]
+    seconds = (max(done) - t0) if done else math.inf
     figures = {
-        "joined": len(codes) - len(failures),
+        "joined": len(done),
         "failed": len(failures),
         "failures": Counter(failures).most_common(5),
+        "arrivals_s": args.join_window,
+        # From the first arrival to the last phone page served.
         "seconds": round(seconds, 1),
-        "per_second": round(len(codes) / seconds, 1),
+        "per_second": round(len(done) / seconds, 1) if done else 0,
+        # A phone that never got its page has an infinite join latency.
+        "latency_ms": summary_ms([latency for _phone, latency, _finished in joins]),
     }
-    return [p for p in phones if p is not None], figures
+    return [phone for phone, _latency, _finished in joins if phone is not None], figures
 
 
 async def log_in(port, data):

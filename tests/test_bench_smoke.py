@@ -46,7 +46,16 @@ def test_bench_runs_end_to_end(tmp_path):
     figures = parse_result(run.stdout.strip().splitlines()[-1])
 
     assert int(figures["clients"]) == 100
-    for name in ("fanout_p99_ms", "floor_p99_ms", "ratio", "vote_p99_ms", "kb_per_conn"):
+    for name in (
+        "fanout_p99_ms",
+        "floor_p99_ms",
+        "ratio",
+        "vote_p99_ms",
+        "kb_per_conn",
+        "join_p99_ms",
+        "joins_per_s",
+        "cpu_ms_per_vote",
+    ):
         float(figures[name])  # a number ("inf" included), never "na"
     assert int(figures["lost"]) == 0
     assert int(figures["votes_lost"]) == 0
