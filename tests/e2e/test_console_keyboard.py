@@ -71,6 +71,9 @@ def test_tab_order_and_visible_focus_on_the_console(app_server, browser, shoot):
     login(console, app_server, "facilitator")
     console.goto(links["console"])
     console.get_by_role("button", name=re.compile("开始会议")).click()
+    # The console's panels come back with the meeting open: a click before
+    # that lands on the panel being replaced.
+    expect(console.locator("#panel-status .badge")).to_have_text("进行中")
     console.locator("#panel-agenda li").first.get_by_role("button", name=re.compile("开始")).click()
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     phone.goto(links["residents"][0][1])

@@ -18,6 +18,7 @@ def test_a_phone_keeps_its_receipt_and_the_public_page_finds_it(app_server, brow
     login(console, app_server, "facilitator")
     console.goto(links["console"])
     console.get_by_role("button", name=re.compile("开始会议")).click()
+    expect(console.locator("#panel-status .badge")).to_have_text("进行中")
     label, link, _code = links["residents"][0]
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     phone = context.new_page()
