@@ -115,6 +115,8 @@ def test_console_shows_turnout_and_attendance_on_one_laptop_screen(app_server, b
     console.goto(app_server.links["console"])
     console.once("dialog", lambda dialog: dialog.accept())
     console.locator(".poll-row", has_text="微项目选择（试）").get_by_role("button", name="结束并计票").click()
+    # One poll is open at a time: the next opens once the console shows this one closed.
+    expect(console.locator(".poll-row", has_text="微项目选择（试）")).not_to_have_class(re.compile("status-open"))
     console.locator(".poll-row", has_text="同意建设自行车棚").get_by_role("button", name="开始表决").click()
     expect(console.locator("#panel-turnout")).to_have_class(re.compile("active"))
     expect(console.locator("#panel-turnout .turnout-buildings tbody tr")).to_have_count(10)
