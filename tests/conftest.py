@@ -144,12 +144,14 @@ def fresh_channel_layer():
 
 @pytest.fixture(autouse=True)
 def fresh_count_memos():
-    """The live count's per-process memos (voting/panels.py) start empty: they
-    are keyed by poll id, and a rolled-back test's ids are used again."""
-    from voting import panels
+    """The live count's per-process memos (voting/panels.py, voting/frozen.py)
+    start empty: they are keyed by poll id, and a rolled-back test's ids are
+    used again."""
+    from voting import frozen, panels
 
     panels._counted.clear()
     panels._voters.clear()
+    frozen._frozen.clear()
 
 
 @pytest.fixture

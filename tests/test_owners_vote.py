@@ -53,6 +53,27 @@ def messages_in_english(english):
 # --- The electorate frozen when voting opens --------------------------------------------
 
 
+def test_the_frozen_electorate_is_read_once_per_process_not_with_every_poll(live, households):
+    """A poll is read many times a second in a voting room (each batch of
+    votes, each page); its frozen electorate, the whole roster as JSON, is not
+    read with it but once, when first needed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from voting.frozen import frozen_electorate, frozen_ids
+
+    opened = owners_poll(live)
+    with CaptureQueriesContext(connection) as reads:
+        poll = Poll.objects.get(pk=opened.pk)
+        first = frozen_electorate(poll)
+        again = frozen_electorate(Poll.objects.get(pk=opened.pk))
+        ids = frozen_ids(Poll.objects.get(pk=opened.pk))
+    assert "electorate_frozen" not in reads.captured_queries[0]["sql"]
+    assert len(reads) == 4  # three polls, and the rows once
+    assert first == again and len(first) == 6
+    assert ids == {h.pk for h in households}
+
+
 def test_a_roster_change_during_the_vote_does_not_move_it(live, households, compound):
     poll = owners_poll(live)
     assert poll.electorate_version == roster_check.published(compound)[2]

@@ -24,6 +24,7 @@ from meetings import notices, roster_check
 from proposals import actions as proposal_actions
 from voting import labels, options, photos, tally
 from voting import receipts as receipt_codes
+from voting.frozen import frozen_electorate, frozen_ids
 from voting.models import (
     Ballot,
     BallotAudit,
@@ -92,7 +93,8 @@ def units(households):
 def voter_units(poll):
     """The electorate's counting units: as frozen when the poll opened, else
     (households present, or not yet open) as the roster stands."""
-    if poll.electorate_frozen is None:
+    frozen = frozen_electorate(poll)
+    if frozen is None:
         return units(electorate(poll))
     return [
         tally.PlacedUnit(
@@ -103,7 +105,7 @@ def voter_units(poll):
             building=row["building"],
             building_unit=row["unit"],
         )
-        for row in poll.electorate_frozen
+        for row in frozen
     ]
 
 
@@ -129,10 +131,6 @@ def freeze_electorate(poll):
         for h in rows
     ]
     poll.electorate_version = roster_check.version(rows)
-
-
-def frozen_ids(poll):
-    return None if poll.electorate_frozen is None else {int(row["key"]) for row in poll.electorate_frozen}
 
 
 def served_keys(poll):
@@ -782,9 +780,10 @@ def attendance_hold(meeting, household):
 
 def votes_written(meeting_ids):
     """Inside a batch's transaction: each meeting whose ballots changed gets
-    one new revision for the whole batch."""
+    one new revision for the whole batch (a touch: only the coalesced
+    turnout changes)."""
     for meeting_id in meeting_ids:
-        bump(meeting_id)
+        bump(meeting_id, touch=True)
 
 
 def turnout_changed(meeting_id):

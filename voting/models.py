@@ -40,6 +40,15 @@ RULE_CHOICES = [
 YES_NO_RULES = [rule for rule, _label in RULE_CHOICES if rule != tally.PLURALITY]
 
 
+class PollManager(models.Manager):
+    def get_queryset(self):
+        # The frozen electorate is the whole roster as JSON, a row per
+        # household: a room's pages and votes read the poll many times a
+        # second and seldom need it. voting.actions.frozen_electorate reads
+        # it once per process.
+        return super().get_queryset().defer("electorate_frozen")
+
+
 class Poll(models.Model):
     class Kind(models.TextChoices):
         YES_NO = "yes_no", _("for / against / abstain")
@@ -130,6 +139,8 @@ class Poll(models.Model):
     objections_until = models.DateTimeField(null=True, blank=True)
     final_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PollManager()
 
     class Meta:
         ordering = ["meeting", "created_at", "id"]
