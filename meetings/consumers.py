@@ -182,8 +182,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def send_state(self):
         hub = get_hub()
         revision = await _current_revision(self.meeting_id)
+        # No older than what this process sent the group: the socket is in
+        # it already, and gets every push after that, but none before.
+        floor = hub.sent.get(self.group, -1)
         text = await hub.state(
-            self.group, revision, lambda: hub.render_state(self.meeting_id, self.audience, self.language)
+            self.group, revision, lambda: hub.render_state(self.meeting_id, self.audience, self.language, floor)
         )
         await self.send(text_data=stamped(text))
 

@@ -176,8 +176,11 @@ def load_meeting(meeting_id):
     return Meeting.objects.select_related("compound").get(pk=meeting_id)
 
 
-def bump_revision(meeting_id):
-    Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
+def bump_revision(meeting_id, touch=False):
+    if touch:
+        Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1)
+    else:
+        Meeting.objects.filter(pk=meeting_id).update(revision=F("revision") + 1, pushed_revision=F("revision") + 1)
 
 
 def revisions(meeting_ids):

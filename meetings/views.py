@@ -11,7 +11,8 @@ from compounds.code_entry import CodeRefused, credential_typed
 from compounds.credentials import credential_for_code
 from compounds.qr import absolute_url, qr_data_uri
 from compounds.ratelimit import code_attempt_refusal, record_code_failure, remember_code_client, wait_minutes
-from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel_contexts, render_panels
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, panel_contexts
+from deliberation.realtime.states import state_at
 from meetings import access, actions, extensions
 from meetings.forms import HouseholdCodeForm, MeetingCodeForm
 from meetings.models import FloorRequest, Meeting
@@ -51,12 +52,18 @@ def staff_home(request):
 
 
 def _live_context(request, meeting, audience):
-    """What a live page needs: its panels rendered now, and its socket address."""
+    """What a live page needs: its panels, and its socket address.
+
+    The panels are the audience's shared full state (realtime/states.py):
+    a room of phones arriving at once renders it a few times a second, not
+    once per phone. The page says the state's revision, so its socket or
+    its first poll brings anything newer."""
     language = request.LANGUAGE_CODE
+    state = state_at(meeting, audience, language)
     return {
         "meeting": meeting,
-        "rev": meeting.revision,
-        "panels": render_panels(meeting, audience, language),
+        "rev": state.revision,
+        "panels": state.panels,
         "live_url": live_path(meeting, audience),
         "live_language": language,
     }

@@ -10,13 +10,15 @@ address with /live/ for /ws/) answers:
   (gzipped when the client accepts it: compressed once per revision);
 - 304, rendering nothing, when the page already shows the meeting's
   revision: `rev` (the revision of the last full state the page applied)
-  is the current one, or If-None-Match names the current ETag;
+  is the current one, or If-None-Match names the current ETag; and when
+  the state this process serves now (realtime/states.py: during a burst of
+  votes or joins, one a little behind the counts) is the one the page has;
 - 403 where the socket would close with 4403 (the same check,
   `access.can_watch`: a revoked household code is refused at once), 404
   for an unknown meeting or audience.
 
-The state is rendered once per revision per audience and language in each
-process, however many phones poll (deliberation/realtime/polling.py).
+The state is rendered once per audience and language in each process for
+many phones and revisions (deliberation/realtime/states.py).
 Every answer carries the server's clock (X-Server-Now, in ms: the socket
 puts it in the message as "now") so the countdowns of a polling phone agree
 with the room's. Nothing is cached on the way (no-store): the page itself
@@ -32,7 +34,7 @@ from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from deliberation.realtime.polling import state_at
+from deliberation.realtime.states import state_at
 from meetings import access
 from meetings.models import Meeting
 
@@ -51,7 +53,9 @@ def live_state(request, code, audience):
         language = settings.LANGUAGE_CODE
     if _page_has(request, meeting.revision, _etag(meeting.revision, audience, language)):
         return _fresh(HttpResponseNotModified(), meeting.revision, audience, language)
-    state = state_at(meeting.pk, audience, language, meeting.revision, tag=meeting.code)
+    state = state_at(meeting, audience, language)
+    if _page_has(request, state.revision, _etag(state.revision, audience, language)):
+        return _fresh(HttpResponseNotModified(), state.revision, audience, language)
     if _accepts_gzip(request):
         response = HttpResponse(state.gzipped, content_type="application/json")
         response["Content-Encoding"] = "gzip"

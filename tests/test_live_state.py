@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from compounds.actions import revoke_code
-from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, polling, state_message
+from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panels, states
 from meetings import actions
 from tests.conftest import join_session
 
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def empty_state_cache():
-    polling.forget()
+    states.forget()
     yield
-    polling.forget()
+    states.forget()
 
 
 def url(meeting, audience, **query):
@@ -45,8 +45,8 @@ def live(room, households):
 
 
 def counting_renders():
-    """Patch the polling cache's renderer, counting its calls."""
-    return mock.patch.object(polling, "state_message", wraps=polling.state_message)
+    """Patch the state cache's renderer, counting its calls."""
+    return mock.patch.object(states, "_render", wraps=states._render)
 
 
 def test_each_audience_with_access_gets_the_sockets_state(client, live, households, facilitator):
@@ -63,7 +63,7 @@ def test_each_audience_with_access_gets_the_sockets_state(client, live, househol
         assert response["Content-Type"] == "application/json"
         message = json.loads(response.content)
         # Exactly what a (re)connecting socket gets, less the clock it adds on sending.
-        assert message == json.loads(state_message(live, audience, "en"))
+        assert message == {"type": "state", "rev": live.revision, "panels": render_panels(live, audience, "en")}
         assert message["type"] == "state" and message["rev"] == live.revision
         assert "agenda" in message["panels"] and "加装电梯" in message["panels"]["agenda"]
         assert response["ETag"] == f'"{live.revision}-{audience}-en"'
@@ -163,7 +163,7 @@ def test_a_revoked_household_is_refused_as_its_socket_is(client, live, household
 def test_a_meeting_that_takes_a_deleted_meetings_id_is_not_served_its_state(client, room, facilitator):
     client.force_login(facilitator)
     assert poll(client, room, FACILITATOR, lang="en").status_code == 200
-    cached = polling.state_at(room.pk, FACILITATOR, "en", room.revision, tag=room.code)
-    other = polling.state_at(room.pk, FACILITATOR, "en", 0, tag="OTHER")
+    cached = states.state_at(room, FACILITATOR, "en")
     assert cached.revision == room.revision
-    assert other is not cached  # another code under the same id renders its own
+    room.code = "OTHER"  # another meeting under the same id, at the same revision
+    assert states.state_at(room, FACILITATOR, "en") is not cached

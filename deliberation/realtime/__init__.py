@@ -30,8 +30,9 @@ The modules:
 - hub.py: the per-process hub (fan-out, coalescing, the lost-push watchdog,
   the full-state cache);
 - sockets.py: writing one message to many sockets, with the server's clock;
-- polling.py: full states for pages that poll over HTTP instead, rendered
-  once per revision (meetings/views_live.py answers the polls).
+- states.py: full states for the live pages' HTML and for pages that poll
+  over HTTP instead, shared by the request threads (meetings/views.py and
+  meetings/views_live.py serve them).
 
 This package re-exports their public names. To replace one in a test, patch
 the module that holds it (e.g. `deliberation.realtime.writes.push`): the
@@ -48,7 +49,6 @@ from .panels import (
     panel_contexts,
     panels_for,
     render_panels,
-    state_message,
 )
 from .panels import _panels as _panels  # tests register and remove panels
 from .rooms import register_rooms
@@ -80,7 +80,6 @@ __all__ = [
     "render_panels",
     "send_all",
     "stamped",
-    "state_message",
     "tell_sockets_on_commit",
     "touch_on_commit",
 ]

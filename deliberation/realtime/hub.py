@@ -24,9 +24,9 @@ from django.conf import settings
 
 from deliberation import quiet_gc
 
-from . import rooms
+from . import rooms, states
 from .groups import dirty_group, group_name
-from .panels import coalesce_seconds, panels_for, render_panels, state_message
+from .panels import coalesce_seconds, panels_for, render_panels
 from .sockets import send_all, stamped
 
 log = logging.getLogger(__name__)
@@ -35,9 +35,13 @@ log = logging.getLogger(__name__)
 LOST = float("inf")
 
 
-def _render_state(meeting_id, audience, language):
+def _render_state(meeting_id, audience, language, floor=None):
+    """(rev, text) of the full state. With `floor`, a state the request
+    threads rendered a moment ago may do (states.py: none older than
+    `floor`); without, it is the meeting's current revision (a resync)."""
     meeting = rooms.load_room(meeting_id)
-    return meeting.revision, state_message(meeting, audience, language)
+    state = states.state_at(meeting, audience, language, floor=meeting.revision if floor is None else floor)
+    return state.revision, state.text
 
 
 def _render_dirty(meeting_id, audience, language, names):

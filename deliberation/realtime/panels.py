@@ -3,13 +3,12 @@
 Apps register each panel's context function with `@panel` (in their
 panels.py). A push reads the database once per audience (`panel_contexts`)
 and renders that context in each language (`render_panels`); the full state
-a (re)connecting socket gets is every panel of its audience
-(`state_message`). Reads that are the same for all the audiences of one push
-(the current speaker, the queue) are made once per push: context functions
-ask for them through `once_per_render`.
+a (re)connecting socket gets is every panel of its audience (states.py).
+Reads that are the same for all the audiences of one push (the current
+speaker, the queue) are made once per push: context functions ask for them
+through `once_per_render`.
 """
 
-import json
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -105,12 +104,6 @@ def render_panels(meeting, audience, language, names=None, contexts=None):
         return {
             name: render_to_string(_panels[name].template, {**base, **context}) for name, context in contexts.items()
         }
-
-
-def state_message(meeting, audience, language):
-    """The full state of one audience's page, as sent on (re)connect."""
-    panels = render_panels(meeting, audience, language)
-    return json.dumps({"type": "state", "rev": meeting.revision, "panels": panels})
 
 
 def coalesce_seconds(audience):

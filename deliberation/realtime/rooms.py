@@ -7,9 +7,13 @@ AppConfig.ready), three functions:
 
 - `load_room(room_id)`: the room, with what rendering its panels needs
   loaded alongside; it has a `revision` attribute, the number every push
-  and full state of the room carries;
-- `bump_revision(room_id)`: advance that revision in the database, in the
-  caller's transaction;
+  and full state of the room carries, and `pushed_revision`, the revision
+  of its newest change to a panel that is pushed at once (not coalesced),
+  and `room_key`, a string no other room ever has (an id can be reused
+  after a delete), that keys the states rendered of it (states.py);
+- `bump_revision(room_id, touch=False)`: advance that revision in the
+  database, in the caller's transaction, and with it `pushed_revision`
+  unless `touch` (a change to coalesced panels only);
 - `revisions(room_ids)`: {room_id: revision} of the rooms that exist, for the
   hub's check for lost pushes.
 
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Rooms:
     load_room: Callable[[int], object]
-    bump_revision: Callable[[int], None]
+    bump_revision: Callable[..., None]
     revisions: Callable[[Iterable[int]], dict]
 
 
@@ -52,8 +56,8 @@ def load_room(room_id):
     return _rooms().load_room(room_id)
 
 
-def bump_revision(room_id):
-    _rooms().bump_revision(room_id)
+def bump_revision(room_id, touch=False):
+    _rooms().bump_revision(room_id, touch=touch)
 
 
 def revisions(room_ids):

@@ -28,9 +28,12 @@ from .panels import _panels, panel_contexts, panels_for, render_panels, with_fol
 log = logging.getLogger(__name__)
 
 
-def bump(meeting_id):
-    """Advance the meeting's revision; call inside the action's transaction."""
-    rooms.bump_revision(meeting_id)
+def bump(meeting_id, touch=False):
+    """Advance the meeting's revision; call inside the action's transaction.
+    `touch`: the write changes coalesced panels only (a batch of votes), so
+    states rendered since the last pushed change stay good for a window
+    (states.py)."""
+    rooms.bump_revision(meeting_id, touch=touch)
 
 
 def broadcast_on_commit(meeting_id, panels=None, coalesce=True):
@@ -73,7 +76,7 @@ def touch_on_commit(meeting_id, panels):
         # A transaction of its own, so on SQLite it queues for the process's
         # write lock with the others (deliberation/sqlite) instead of polling.
         with transaction.atomic():
-            bump(meeting_id)
+            bump(meeting_id, touch=True)
         mark_dirty(meeting_id, names)
 
     transaction.on_commit(after_commit)

@@ -59,6 +59,13 @@ class Meeting(models.Model):
     # that a burst of votes does not queue on this row. Pushed panels carry it
     # so clients drop anything older than what they show.
     revision = models.PositiveBigIntegerField(default=0)
+    # The revision of the newest change to a panel pushed at once (a speaker,
+    # a poll opening), not a touch of the coalesced counts alone (a vote, a
+    # join). A live page's state rendered since then may be served again for
+    # a coalescing window even though touches moved `revision` on
+    # (deliberation/realtime/states.py): a room scanning in at once renders a
+    # few states a second, not one per join.
+    pushed_revision = models.PositiveBigIntegerField(default=0)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,6 +104,12 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def room_key(self):
+        """Who this meeting is to the realtime core's caches: its code, unique
+        for good (an id is reused when SQLite deletes the last row)."""
+        return self.code
 
     @property
     def is_live(self):
