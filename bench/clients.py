@@ -56,13 +56,23 @@ class Socket:
             open_timeout=timeout,
             close_timeout=5,
         )
-        first = await asyncio.wait_for(self.ws.recv(decode=False), timeout)
-        kind, rev = _head(first)
-        if kind != b"state":
-            raise RuntimeError(f"first message was {first[:200]!r}, not the state")
-        self.state_rev = self.max_rev = rev
+        # The state comes first unless a push to the group overtook it (the
+        # socket joins its group before its state is sent): live.js keeps
+        # whichever is newer, and so does this.
+        deadline = time.monotonic() + timeout
+        while True:
+            data = await asyncio.wait_for(self.ws.recv(decode=False), max(0.001, deadline - time.monotonic()))
+            kind, rev = _head(data)
+            if kind == b"state":
+                break
+            if kind != b"push":
+                raise RuntimeError(f"first message was {data[:200]!r}, not the state")
+            self._handle(time.monotonic(), data)
+        self.state_rev, self.max_rev = rev, max(self.max_rev, rev)
+        self.log.clear()
+        self.pushes = self.push_bytes = 0
         if self.watch:
-            self.watch(time.monotonic(), first)
+            self.watch(time.monotonic(), data)
         self.reader = asyncio.get_running_loop().create_task(self._read())
 
     async def _read(self):

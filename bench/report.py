@@ -64,6 +64,10 @@ def targets(results):
     return rows
 
 
+def _per_join_ms(join):
+    return round(join["cpu"]["server_cpu_s"] * 1000 / join["joined"], 1) if join["joined"] else None
+
+
 def _ms_list(figures):
     return "/".join(_fmt(figures[key]) for key in ("p50", "p95", "p99"))
 
@@ -84,8 +88,9 @@ def print_report(results):
     print(
         f"setup {app['setup_s']} s; joins {app['join']['joined']}/{config['clients']} arriving over "
         f"{config['join_window_s']:g} s, done in {app['join']['seconds']} s ({app['join']['per_second']}/s), "
-        f"join p50/p95/p99 {_ms_list(app['join']['latency_ms'])} ms, server CPU {app['join']['cpu']['server_cpu_s']} s; "
-        f"sockets opened {app['connect']['opened']} in {app['connect']['seconds']} s"
+        f"join (to the socket's first state) p50/p95/p99 {_ms_list(app['join']['latency_ms'])} ms, "
+        f"server CPU {app['join']['cpu']['server_cpu_s']} s "
+        f"({_per_join_ms(app['join'])} ms a phone); sockets live {app['connect']['opened']}"
     )
     print(f"votes: server CPU {app['votes']['cpu_ms_per_vote']} ms a vote")
     print(f"\n{'fan-out (from scheduled time)':<36}{'app':>10}{'floor':>10}{'ratio':>8}")

@@ -239,15 +239,19 @@ async def bench_app(args):
 
 
 async def run_app(args, app, data, out, phases):
-    # The facilitator logs in before the room arrives.
+    # The facilitator logs in and the room's screens open before the room arrives.
     staff = await log_in(app.ports[0], data)
+    screens = await open_screens(app, data, staff)
+    await asyncio.sleep(1)
+    memory = Memory(app)
     phases.start("join")
     with Usage(app.cpu_seconds) as usage:
-        phones, out["join"] = await join_storm(app.ports, data["meeting_code"], data["codes"][: args.clients], args)
+        phones, residents, out["join"] = await join_storm(app.ports, data, args, memory)
     out["join"]["cpu"] = usage.figures
-
-    phases.start("connect")
-    pages = await open_pages(args, app, data, staff, phones, out)
+    out["connect"] = {"opened": len(residents), "failed": args.clients - len(residents)}
+    await asyncio.sleep(1)
+    out["memory"] = memory.figures(len(residents))
+    pages = Pages(screens.console, screens.projector, screens.turnout, residents)
 
     phases.start("fanout")
     changes = Changes(staff, data["meeting_id"], pages.console)
@@ -300,8 +304,8 @@ class Pages:
         return [*self.residents, self.console, self.projector]
 
 
-async def open_pages(args, app, data, staff, phones, out):
-    """Console and projector first, then the phones; server memory around them."""
+async def open_screens(app, data, staff):
+    """The facilitator's console and the projector, open before the room arrives."""
     code, ports = data["meeting_code"], app.ports
     console = Socket(ws_url(ports[0], code, "facilitator"), headers=cookies(staff), origin=staff.origin)
     turnout = Turnout()
@@ -310,36 +314,36 @@ async def open_pages(args, app, data, staff, phones, out):
     )
     await console.open()
     await projector.open()
-    await asyncio.sleep(1)
-    rss_before = app.rss_kb()
-    residents = [
-        Socket(ws_url(phone.port, code, "resident"), headers=cookies(phone), origin=phone.origin) for phone in phones
-    ]
-    # Opened in two halves: the second half's growth is the marginal cost per
-    # socket, free of heap the joins left behind that the first half reuses.
-    half = len(residents) // 2
-    started = time.monotonic()
-    failures = await open_all(residents[:half], args.concurrency)
-    await asyncio.sleep(1)
-    rss_half = app.rss_kb()
-    failures += await open_all(residents[half:], args.concurrency)
-    out["connect"] = {
-        "opened": len(residents) - len(failures),
-        "failed": len(failures),
-        "failures": Counter(failures).most_common(5),
-        "seconds": round(time.monotonic() - started - 1, 1),
-    }
-    residents = [s for s in residents if s.ws is not None]
-    await asyncio.sleep(1)
-    rss_after = app.rss_kb()
-    out["memory"] = {
-        "rss_before_kb": rss_before,
-        "rss_half_kb": rss_half,
-        "rss_after_kb": rss_after,
-        "kb_per_conn": round((rss_after - rss_before) / max(1, len(residents)), 1),
-        "marginal_kb_per_conn": round((rss_after - rss_half) / max(1, len(residents) - half), 1),
-    }
-    return Pages(console, projector, turnout, residents)
+    return Pages(console, projector, turnout, [])
+
+
+class Memory:
+    """The servers' memory per joined phone (its session, its socket): resident
+    memory (every Daphne process summed) before the storm, when half the
+    phones are live, and after. The second half's growth is the marginal
+    cost, free of heap the first joins' garbage left behind to reuse (read
+    while the storm goes on, so approximate); at N of a few hundred both are
+    noise."""
+
+    def __init__(self, app):
+        self.app = app
+        self.before = app.rss_kb()
+        self.half = self.at_half = None
+
+    def live(self, count, total):
+        if self.half is None and count >= total // 2:
+            self.half, self.at_half = self.app.rss_kb(), count
+
+    def figures(self, phones):
+        after = self.app.rss_kb()
+        half = self.half if self.half is not None else self.before
+        return {
+            "rss_before_kb": self.before,
+            "rss_half_kb": self.half,
+            "rss_after_kb": after,
+            "kb_per_conn": round((after - self.before) / max(1, phones), 1),
+            "marginal_kb_per_conn": round((after - half) / max(1, phones - (self.at_half or 0)), 1),
+        }
 
 
 def ws_url(port, code, audience, key=None):
@@ -363,53 +367,66 @@ def _mean_push_bytes(sockets):
 # --- Joining -------------------------------------------------------------------
 
 
-async def join_storm(ports, meeting_code, codes, args):
+async def join_storm(ports, data, args, memory):
     """Everybody scans the projector's QR at once. Phone i arrives at
     t0 + i x window / N whatever the server has answered so far (open loop),
     and does what a phone does: GET the join page, POST its household code,
     GET the page the answer sends it to (the phone page, every panel in its
-    HTML: usable before its socket opens). Its join latency runs from its
-    arrival to the last byte of that page. Phones are spread round-robin
-    over the server processes."""
-    path = f"/m/{meeting_code}/"
+    HTML), and open that page's socket. Its join latency runs from its
+    arrival to the socket's first full state: the page is usable and live.
+    The sockets stay open for the rest of the run. Phones are spread
+    round-robin over the server processes."""
+    code = data["meeting_code"]
+    codes = data["codes"][: args.clients]
+    path = f"/m/{code}/"
     step = args.join_window / max(1, len(codes))
     t0 = time.monotonic() + 0.5
     failures = []
+    live = 0
 
-    async def join(i, code):
-        phone = Browser("127.0.0.1", ports[i % len(ports)])
+    async def join(i, household_code):
+        nonlocal live
+        port = ports[i % len(ports)]
+        phone = Browser("127.0.0.1", port)
         due = t0 + i * step
         await sleep_until(due)
         try:
             status, _headers, _body = await phone.get(path)
             if status != 200 or "csrftoken" not in phone.cookies:
                 raise RuntimeError(f"join page answered {status}")
-            status, headers, _body = await phone.post(path, {"code": code})
+            status, headers, _body = await phone.post(path, {"code": household_code})
             if status != 302 or "sessionid" not in phone.cookies:
                 raise RuntimeError(f"join answered {status}")
             status, _headers, body = await phone.get(headers.get("location", path))
             if status != 200 or b'data-live="/ws/m/' not in body:
                 raise RuntimeError(f"phone page answered {status}")
-            return phone, time.monotonic() - due, time.monotonic()
+            socket = Socket(ws_url(port, code, "resident"), headers=cookies(phone), origin=phone.origin)
+            await socket.open()
         except Exception as error:  # noqa: BLE001 - every failure is a figure
             failures.append(repr(error))
-            return None, math.inf, None
+            return None, None, math.inf, None
+        finished = time.monotonic()
+        live += 1
+        memory.live(live, len(codes))
+        return phone, socket, finished - due, finished
 
-    joins = await asyncio.gather(*(join(i, code) for i, code in enumerate(codes)))
-    done = [finished for _phone, _latency, finished in joins if finished is not None]
+    joins = await asyncio.gather(*(join(i, c) for i, c in enumerate(codes)))
+    done = [finished for *_rest, finished in joins if finished is not None]
     seconds = (max(done) - t0) if done else math.inf
     figures = {
         "joined": len(done),
         "failed": len(failures),
         "failures": Counter(failures).most_common(5),
         "arrivals_s": args.join_window,
-        # From the first arrival to the last phone page served.
+        # From the first arrival to the last phone live.
         "seconds": round(seconds, 1),
         "per_second": round(len(done) / seconds, 1) if done else 0,
-        # A phone that never got its page has an infinite join latency.
-        "latency_ms": summary_ms([latency for _phone, latency, _finished in joins]),
+        # A phone that never got there has an infinite join latency.
+        "latency_ms": summary_ms([latency for _p, _s, latency, _f in joins]),
     }
-    return [phone for phone, _latency, _finished in joins if phone is not None], figures
+    phones = [phone for phone, *_rest in joins if phone is not None]
+    sockets = [socket for _p, socket, *_rest in joins if socket is not None]
+    return phones, sockets, figures
 
 
 async def log_in(port, data):
