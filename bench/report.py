@@ -158,6 +158,13 @@ def print_report(results):
         f"after the soak: lost {app['after_soak']['lost']}, "
         f"p99 {app['after_soak']['latency_ms']['p99']} ms"
     )
+    if app.get("pollers"):
+        polls = app["pollers"]
+        print(
+            f"pollers (no socket, /live/ every ~3 s): {polls['pollers']} phones, {polls['polls']} polls, "
+            f"answers {polls['answers']}, 304 share {polls['not_modified_share']}, "
+            f"p50/p95/p99 {_ms_list(polls['latency_ms'])} ms; the fan-out figures above are the socket phones'"
+        )
     if app.get("server_errors"):
         print("server errors (Daphne logs):")
         for line, count in app["server_errors"]:

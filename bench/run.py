@@ -72,6 +72,12 @@ def parse_args(argv=None):
         default=10.0,
         help="seconds over which the phones arrive to join (open loop: arrivals do not wait for answers)",
     )
+    parser.add_argument(
+        "--pollers",
+        type=float,
+        default=0.0,
+        help="share of the phones (0-1) that poll /live/ every ~3 s instead of holding a socket (live.js's fallback)",
+    )
     parser.add_argument("--vote-window", type=float, default=10.0, help="seconds over which all households vote")
     parser.add_argument("--vote-timeout", type=float, default=60.0, help="a phone gives up on its vote after (s)")
     parser.add_argument("--timeout", type=float, default=10.0, help="a push later than this (s) counts as lost")
@@ -135,6 +141,7 @@ async def run(args):
             "processes": args.processes,
             "vote_window_s": args.vote_window,
             "join_window_s": args.join_window,
+            "pollers": args.pollers,
             "database": "postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
             "layer": "redis-pubsub" if os.environ.get("REDIS_URL") else "in-memory",
             "cpus": os.cpu_count(),
@@ -246,12 +253,13 @@ async def run_app(args, app, data, out, phases):
     memory = Memory(app)
     phases.start("join")
     with Usage(app.cpu_seconds) as usage:
-        phones, residents, out["join"] = await join_storm(app.ports, data, args, memory)
+        phones, residents, pollers, out["join"] = await join_storm(app.ports, data, args, memory)
     out["join"]["cpu"] = usage.figures
-    out["connect"] = {"opened": len(residents), "failed": args.clients - len(residents)}
+    out["connect"] = {"opened": len(residents) + len(pollers), "failed": args.clients - len(residents) - len(pollers)}
     await asyncio.sleep(1)
-    out["memory"] = memory.figures(len(residents))
+    out["memory"] = memory.figures(len(residents) + len(pollers))
     pages = Pages(screens.console, screens.projector, screens.turnout, residents)
+    polling = asyncio.get_running_loop().create_task(poll_all(pollers)) if pollers else None
 
     phases.start("fanout")
     changes = Changes(staff, data["meeting_id"], pages.console)
@@ -285,6 +293,9 @@ async def run_app(args, app, data, out, phases):
     after = await changes.fan_out(pages.residents, 1, args.interval, args.timeout)
     out["after_soak"] = {"lost": after["lost"], "latency_ms": after["latency_ms"]}
     out["server_errors"] = app.errors()
+    if polling is not None:
+        polling.cancel()
+        out["pollers"] = poll_figures(pollers)
     out["disconnects"] = phases.disconnects(pages.everyone)
     out["out_of_order"] = sum(s.out_of_order for s in pages.everyone)
     await close_all(pages.everyone)
@@ -384,6 +395,11 @@ async def join_storm(ports, data, args, memory):
     failures = []
     live = 0
 
+    def polls(i):
+        # --pollers spread evenly over the room: phone i polls when the
+        # running count of pollers steps up at i.
+        return int((i + 1) * args.pollers) > int(i * args.pollers)
+
     async def join(i, household_code):
         nonlocal live
         port = ports[i % len(ports)]
@@ -400,8 +416,15 @@ async def join_storm(ports, data, args, memory):
             status, _headers, body = await phone.get(headers.get("location", path))
             if status != 200 or b'data-live="/ws/m/' not in body:
                 raise RuntimeError(f"phone page answered {status}")
-            socket = Socket(ws_url(port, code, "resident"), headers=cookies(phone), origin=phone.origin)
-            await socket.open()
+            if polls(i):
+                # No socket: the page's first poll is its first live state.
+                socket = Poller(phone, code, page_rev(body))
+                await socket.poll()
+                if socket.statuses[-1] not in (200, 304):
+                    raise RuntimeError(f"first poll answered {socket.statuses[-1]}")
+            else:
+                socket = Socket(ws_url(port, code, "resident"), headers=cookies(phone), origin=phone.origin)
+                await socket.open()
         except Exception as error:  # noqa: BLE001 - every failure is a figure
             failures.append(repr(error))
             return None, None, math.inf, None
@@ -425,8 +448,66 @@ async def join_storm(ports, data, args, memory):
         "latency_ms": summary_ms([latency for _p, _s, latency, _f in joins]),
     }
     phones = [phone for phone, *_rest in joins if phone is not None]
-    sockets = [socket for _p, socket, *_rest in joins if socket is not None]
-    return phones, sockets, figures
+    sockets = [socket for _p, socket, *_rest in joins if isinstance(socket, Socket)]
+    pollers = [socket for _p, socket, *_rest in joins if isinstance(socket, Poller)]
+    return phones, sockets, pollers, figures
+
+
+PAGE_REV = re.compile(rb'data-rev="(\d+)"')
+STATE_REV = re.compile(rb'"rev":\s*(\d+)')
+POLL_EVERY = 3.0  # live.js, give or take a quarter
+
+
+def page_rev(body):
+    return max((int(m) for m in PAGE_REV.findall(body)), default=0)
+
+
+class Poller:
+    """A phone page without a socket: it asks /live/ for its state every
+    POLL_EVERY s (+-25%), saying the revision it shows (live.js's fallback)."""
+
+    def __init__(self, phone, code, rev):
+        self.phone, self.rev = phone, rev
+        self.path = f"/live/m/{code}/resident/?lang={LANG}&rev="
+        self.statuses, self.latencies = [], []
+
+    async def poll(self):
+        started = time.monotonic()
+        try:
+            status, _headers, body = await self.phone.get(
+                self.path + str(self.rev), headers={"Accept-Encoding": "identity"}
+            )
+        except Exception as error:  # noqa: BLE001 - a failed poll is a figure
+            status, body = repr(error)[:80], b""
+        self.latencies.append(time.monotonic() - started)
+        self.statuses.append(status)
+        if status == 200:
+            match = STATE_REV.search(body)
+            if match:
+                self.rev = max(self.rev, int(match.group(1)))
+
+    async def run(self):
+        import random
+
+        while True:
+            await asyncio.sleep(POLL_EVERY * (0.75 + random.random() / 2))
+            await self.poll()
+
+
+async def poll_all(pollers):
+    await asyncio.gather(*(poller.run() for poller in pollers))
+
+
+def poll_figures(pollers):
+    statuses = Counter(str(s) for p in pollers for s in p.statuses)
+    total = sum(statuses.values())
+    return {
+        "pollers": len(pollers),
+        "polls": total,
+        "answers": dict(statuses),
+        "not_modified_share": round(statuses.get("304", 0) / total, 3) if total else None,
+        "latency_ms": summary_ms([t for p in pollers for t in p.latencies]),
+    }
 
 
 async def log_in(port, data):
