@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test test-fast lint bench messages clean lock browser-deps
+.PHONY: setup run test test-fast lint bench sweep messages clean lock browser-deps
 
 # The exact versions in requirements.lock (with their hashes), then the project
 # itself without resolving anything again.
@@ -79,3 +79,8 @@ clean:
 # bench/README.md explains the figures and the RESULT line.
 bench: setup
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The bench at several sizes: a table and a plot (bench/results/sweep.md,
+# sweep.png). E.g. make sweep SWEEP_ARGS="--sizes 500,1000,2000 -- --soak 1"
+sweep: setup
+	$(PY) bench/sweep.py $(SWEEP_ARGS)
