@@ -73,7 +73,8 @@ def _page_has(request, revision, etag):
     """Does the page already show `revision`? Its `rev` says which full
     state it applied last; a client that keeps the ETag may send that."""
     rev = request.GET.get("rev", "")
-    if rev.isdigit() and int(rev) >= revision:
+    # isascii: str.isdigit() also passes "²" and "①", which int() refuses.
+    if rev.isascii() and rev.isdigit() and int(rev) >= revision:
         return True
     return etag in parse_etags(request.headers.get("If-None-Match", ""))
 

@@ -94,6 +94,13 @@ def test_a_page_at_the_current_revision_gets_304_and_nothing_is_rendered(client,
     assert by_rev["ETag"] == first["ETag"] and int(by_rev["X-Server-Now"]) > 0
 
 
+def test_a_revision_in_other_scripts_digits_is_no_revision(client, live, households):
+    """Found by the fuzzer: "²" passed str.isdigit() and int() raised (a 500)."""
+    join_session(client, live, households[0])
+    for junk in ("²", "①", "١٢"):
+        assert poll(client, live, RESIDENT, lang="en", rev=junk).status_code == 200
+
+
 def test_a_page_behind_gets_the_new_state(client, live, households):
     join_session(client, live, households[0])
     before = live.revision

@@ -278,6 +278,17 @@ def option_poll(meeting, kind, labels=("自行车棚", "充电桩", "花园")):
     return poll, [str(o.pk) for o in options]
 
 
+def test_a_paper_ballot_numbered_in_other_scripts_digits_is_not_read_as_a_choice(live, compound):
+    """"²" and "①" are digits to str.isdigit() but not to int(): the line is
+    unreadable (the form names it), not a server error."""
+    from voting.forms import PaperBatchForm
+
+    poll, (bikes, chargers, _garden) = option_poll(live, Poll.Kind.APPROVAL)
+    form = PaperBatchForm(compound=compound, poll=poll)
+    assert form.read_choice("1,2") == [bikes, chargers]
+    assert form.read_choice("²") is None and form.read_choice("1,①") is None
+
+
 def test_a_choice_among_micro_projects(live, households):
     poll, (bikes, chargers, garden) = option_poll(live, Poll.Kind.CHOICE)
     actions.cast(poll, households[0], [bikes])

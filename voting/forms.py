@@ -354,7 +354,10 @@ class PaperBatchForm(ReplaceFields):
             return words.get(word.strip().lower())
         ids = [str(o.pk) for o in self.poll.options.all()]
         numbers = [part for part in word.replace("，", ",").split(",") if part.strip()]
-        if not numbers or not all(n.strip().isdigit() and 1 <= int(n) <= len(ids) for n in numbers):
+        # isascii: str.isdigit() also passes "²" and "①", which int() refuses.
+        if not numbers or not all(
+            n.strip().isascii() and n.strip().isdigit() and 1 <= int(n) <= len(ids) for n in numbers
+        ):
             return None
         return [ids[int(n) - 1] for n in numbers]
 

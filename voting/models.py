@@ -375,7 +375,7 @@ def choice_text(poll, choice):
     if not poll.has_options:
         return str(labels.choice_label(choice))
     option_labels = dict(poll.options.values_list("pk", "label"))
-    return "、".join(option_labels.get(int(pk), pk) for pk in choice.split(",") if pk.isdigit())
+    return "、".join(option_labels.get(int(pk), pk) for pk in choice.split(",") if pk.isascii() and pk.isdigit())
 
 
 # --- The owners' meeting by the book (issue 15) ------------------------------------
