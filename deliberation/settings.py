@@ -200,6 +200,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("LOCAL_CACHE_ENTRIES", 20000))},
         }
     }
+# Which pages are open, for the pushes (deliberation/realtime/listening.py):
+# a few entries a meeting, apart from the sessions so that a full cache
+# never culls them. With Redis, the same server (every process reads it).
+CACHES["realtime"] = {**CACHES["default"], "OPTIONS": {}}
+if REDIS_URL:
+    CACHES["realtime"]["KEY_PREFIX"] = CACHES["default"]["KEY_PREFIX"] + "-rt"
+else:
+    CACHES["realtime"]["LOCATION"] = "realtime"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

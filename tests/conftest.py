@@ -155,6 +155,16 @@ def fresh_count_memos():
 
 
 @pytest.fixture
+def every_page_open(monkeypatch):
+    """Pushes render every audience in every language, as if pages of each
+    were open (deliberation/realtime/listening.py): for tests that read the
+    pushes a write sends without opening sockets."""
+    from deliberation.realtime import writes
+
+    monkeypatch.setattr(writes, "listening", lambda meeting_id: None)
+
+
+@pytest.fixture
 def client(client, settings):
     """The test client, in English so assertions read plainly; the Chinese
     default is checked in test_language.py with a client of its own."""

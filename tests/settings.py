@@ -31,6 +31,7 @@ if os.environ.get("REDIS_URL"):
     KEY = f"yishi-test-{os.getpid()}"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = KEY  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = KEY  # noqa: F405
+    CACHES["realtime"]["KEY_PREFIX"] = KEY + "-rt"  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # The test client speaks plain HTTP; production mode's other settings stay on.
 SECURE_SSL_REDIRECT = False

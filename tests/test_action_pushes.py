@@ -34,7 +34,7 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def sent(monkeypatch):
+def sent(monkeypatch, every_page_open):
     messages = []
     monkeypatch.setattr(writes, "_send", lambda group, message: messages.append(message))
     return messages
@@ -55,11 +55,12 @@ def check(step, meeting_id, sent, callbacks, action):
     pushed = {audience: set() for audience in AUDIENCES}
     for message in sent:
         if message["type"] == "hub.push":
-            _prefix, _meeting_id, audience, language = message["group"].split(".")
             assert message["rev"] == meeting.revision, f"{step}: pushed at an old revision"
-            fresh = render_panels(meeting, audience, language, set(message["panels"]))
-            assert message["panels"] == fresh, f"{step}: the push differs from a fresh render"
-            pushed[audience] |= set(message["panels"])
+            for group, panels in message["panels"].items():
+                _prefix, _meeting_id, audience, language = group.split(".")
+                fresh = render_panels(meeting, audience, language, set(panels))
+                assert panels == fresh, f"{step}: the push differs from a fresh render"
+                pushed[audience] |= set(panels)
         elif message["type"] == "hub.dirty":
             # Rendered by each hub when its window ends: fresh by construction.
             for audience in AUDIENCES:

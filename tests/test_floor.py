@@ -229,7 +229,7 @@ def test_a_refused_action_pushes_nothing(room, households, pushed, django_captur
 
 
 def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
-    room, households, monkeypatch, django_capture_on_commit_callbacks
+    room, households, monkeypatch, django_capture_on_commit_callbacks, every_page_open
 ):
     run(django_capture_on_commit_callbacks, actions.request_floor, room, households[0], "for")
     run(django_capture_on_commit_callbacks, actions.request_floor, room, households[1], "against")
@@ -239,9 +239,12 @@ def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
     monkeypatch.setattr(writes, "_send", lambda group, message: sent.append((group, message)))
     realtime.push(room.pk, {"speaker", "queue"})
     assert len(reads) == 1  # not once per audience
-    assert len(sent) == len(realtime.AUDIENCES) * len(realtime.languages())
+    assert len(sent) == 1  # one message for every page
+    ((group, message),) = sent
+    assert group == realtime.meeting_group(room.pk)
+    assert len(message["panels"]) == len(realtime.AUDIENCES) * len(realtime.languages())
     queues = {
-        group.rsplit(".", 1)[1]: message["panels"]["queue"] for group, message in sent if ".facilitator." in group
+        name.rsplit(".", 1)[1]: panels["queue"] for name, panels in message["panels"].items() if ".facilitator." in name
     }
     # One context, two languages: each rendered in its own.
     assert "first come" in queues["en"] and "按先后顺序" in queues["zh-hans"]

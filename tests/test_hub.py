@@ -7,7 +7,7 @@ import time
 import pytest
 from channels.layers import InMemoryChannelLayer
 
-from deliberation.realtime import LOST, Hub, dirty_group, group_name
+from deliberation.realtime import LOST, Hub, group_name, meeting_group
 
 
 class FakeSocket:
@@ -22,11 +22,13 @@ class FakeSocket:
 
 
 def push(group, rev, panels):
-    return {"type": "hub.push", "group": group, "rev": rev, "panels": panels}
+    """A push as writes.push sends it: on the meeting's group, the panels of one page group."""
+    meeting_id = int(group.split(".")[1])
+    return {"type": "hub.push", "group": meeting_group(meeting_id), "rev": rev, "panels": {group: panels}}
 
 
 def dirty(meeting_id, *names):
-    return {"type": "hub.dirty", "group": dirty_group(meeting_id), "meeting": meeting_id, "names": list(names)}
+    return {"type": "hub.dirty", "group": meeting_group(meeting_id), "meeting": meeting_id, "names": list(names)}
 
 
 KEY = (1, "projector", "zh-hans")
@@ -39,14 +41,14 @@ async def test_one_layer_subscription_serves_every_local_socket():
     sockets = [FakeSocket() for _ in range(50)]
     for socket in sockets:
         await hub.join(KEY, socket)
-    assert list(layer.groups[GROUP]) == [hub.channel]  # one member, not fifty
-    assert list(layer.groups[dirty_group(1)]) == [hub.channel]
-    await layer.group_send(GROUP, push(GROUP, 3, {"a": "<p>x</p>"}))
+    assert list(layer.groups[meeting_group(1)]) == [hub.channel]  # one member, not fifty
+    assert GROUP not in layer.groups  # the meeting's one group carries every page's panels
+    await layer.group_send(meeting_group(1), push(GROUP, 3, {"a": "<p>x</p>"}))
     await asyncio.sleep(0.05)
     assert all(s.received == [{"type": "push", "rev": 3, "panels": {"a": "<p>x</p>"}}] for s in sockets)
     for socket in sockets:
         await hub.leave(KEY, socket)
-    assert GROUP not in layer.groups and dirty_group(1) not in layer.groups
+    assert GROUP not in layer.groups and meeting_group(1) not in layer.groups
     hub.reader.cancel()
     hub.watchdog.cancel()
 
@@ -98,7 +100,7 @@ async def test_dirty_marks_for_a_meeting_without_local_sockets_are_ignored():
 
 async def test_pushes_for_groups_without_local_sockets_are_ignored():
     hub = Hub(InMemoryChannelLayer())
-    await hub.dispatch(push("nobody", 1, {"a": "x"}))  # no error, nothing sent
+    await hub.dispatch(push("meeting.9.resident.en", 1, {"a": "x"}))  # no error, nothing sent
 
 
 async def test_state_renders_once_per_revision_for_concurrent_callers():

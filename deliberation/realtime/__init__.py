@@ -23,6 +23,8 @@ start-up how to load one, bump its revision and read revisions
 The modules:
 
 - groups.py: the audiences, the languages, and the channel-layer group names;
+- listening.py: which (audience, language) of a meeting have pages open in
+  some process, so that pushes are rendered for those only;
 - rooms.py: what the app registers about its rooms;
 - panels.py: the panel registry, rendering, and `once_per_render`;
 - writes.py: the write API the actions call (`bump`, `broadcast_on_commit`,
@@ -39,7 +41,7 @@ the module that holds it (e.g. `deliberation.realtime.writes.push`): the
 modules call each other directly, not through these re-exports.
 """
 
-from .groups import AUDIENCES, FACILITATOR, PROJECTOR, RESIDENT, dirty_group, group_name, languages
+from .groups import AUDIENCES, FACILITATOR, PROJECTOR, RESIDENT, group_name, languages, meeting_group
 from .hub import LOST, Hub, get_hub
 from .panels import (
     Panel,
@@ -66,7 +68,7 @@ __all__ = [
     "broadcast_on_commit",
     "bump",
     "coalesce_seconds",
-    "dirty_group",
+    "meeting_group",
     "get_hub",
     "group_name",
     "languages",

@@ -1,9 +1,12 @@
-"""The per-process hub: one channel-layer subscription per group, fanned out
-to this process's sockets.
+"""The per-process hub: one channel-layer subscription per meeting, fanned
+out to this process's sockets.
 
 Fan-out does not go through the channel layer per socket. Each server
 process holds one `Hub` (per event loop, `get_hub`): one layer subscription
-per audience group that has sockets in this process, fanned out locally.
+per meeting that has sockets in this process (its meeting group), whose
+pushes carry the panels of each (audience, language); the hub hands each
+local socket its own, and says which (audience, language) it has sockets of
+(listening.py), so pushes are rendered only for those.
 Coalesced panels, marked dirty by the writes, are rendered by each hub at
 most once per window for its own sockets. A watchdog compares the
 revisions this process has sent with the database's and sends the full
@@ -24,8 +27,8 @@ from django.conf import settings
 
 from deliberation import quiet_gc
 
-from . import rooms, states
-from .groups import dirty_group, group_name
+from . import listening, rooms, states
+from .groups import group_name, meeting_group
 from .panels import coalesce_seconds, panels_for, render_panels
 from .sockets import send_all, stamped
 
@@ -78,6 +81,7 @@ class Hub:
         self.state_inflight = {}
         self.sent = {}  # group -> newest revision sent to its sockets (push or state)
         self.last_push = 0.0  # monotonic time of the last push (quiet_gc)
+        self.announced_at = time.monotonic()  # of the open groups, refreshed by the watchdog
         self.lock = asyncio.Lock()
 
     async def join(self, key, socket):
@@ -90,8 +94,9 @@ class Hub:
                 self.watchdog = asyncio.get_running_loop().create_task(self._watch())
             if not self.sockets[group]:
                 if not self._meeting_groups(key[0]):
-                    await self.layer.group_add(dirty_group(key[0]), self.channel)
-                await self.layer.group_add(group, self.channel)
+                    await self.layer.group_add(meeting_group(key[0]), self.channel)
+                # Before the socket's first state (listening.py says why).
+                await listening.announce([key])
                 self.groups[group] = key
             self.sockets[group].add(socket)
         return group
@@ -119,9 +124,8 @@ class Hub:
             del self.groups[group]
             self.state_cache.pop(group, None)
             self.sent.pop(group, None)
-            await self.layer.group_discard(group, self.channel)
             if not self._meeting_groups(key[0]):
-                await self.layer.group_discard(dirty_group(key[0]), self.channel)
+                await self.layer.group_discard(meeting_group(key[0]), self.channel)
                 # No socket of the meeting is left to be behind: a socket that
                 # comes back starts from the state it is sent.
                 self.seen.pop(key[0], None)
@@ -151,8 +155,11 @@ class Hub:
             self._mark(message["meeting"], message["names"])
         elif message["type"] == "hub.tagged":
             await self.tell_tagged(message["meeting"], message["tag"], message.get("text"), message.get("close"))
-        elif message["group"] in self.sockets:
-            await self.fan_out(message["group"], message["rev"], message["panels"])
+        elif message["type"] == "hub.push":
+            # {group: panels} for every (audience, language) open somewhere.
+            for group, panels in message["panels"].items():
+                if group in self.sockets:
+                    await self.fan_out(group, message["rev"], panels)
 
     def _mark(self, meeting_id, names):
         """Render coalesced panels once per window per group, not once per vote."""
@@ -194,6 +201,10 @@ class Hub:
                 raise
             except Exception:
                 log.exception("revision check failed")
+            now = time.monotonic()
+            if now - self.announced_at >= listening.LISTENING_SECONDS / 3:
+                self.announced_at = now
+                await listening.announce(list(self.groups.values()))
             quiet_gc.collect_if_quiet(self.last_push)
 
     def _has(self, meeting_id):

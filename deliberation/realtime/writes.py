@@ -4,8 +4,8 @@ Writes others must see go through an action function (meetings/actions.py,
 voting/actions.py) which, inside its transaction, calls `bump(meeting_id)`
 and `broadcast_on_commit(meeting_id, panels)` (or, for a vote or a join,
 `touch_on_commit`). After the commit the panels are rendered and published
-(`push`), or only marked dirty for each process's hub to render
-(`mark_dirty`). `tell_sockets_on_commit` reaches the sockets of one
+(`push`, for the pages open somewhere: listening.py), or only marked dirty
+for each process's hub to render (`mark_dirty`). `tell_sockets_on_commit` reaches the sockets of one
 household. Everything leaves through `_send`, which never fails the
 request: a lost push is healed by the hub's watchdog and the clients' resync.
 
@@ -22,7 +22,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from . import rooms
-from .groups import AUDIENCES, dirty_group, group_name, languages
+from .groups import AUDIENCES, group_name, languages, meeting_group
+from .listening import listening
 from .panels import _panels, panel_contexts, panels_for, render_panels, with_followers
 
 log = logging.getLogger(__name__)
@@ -83,25 +84,31 @@ def touch_on_commit(meeting_id, panels):
 
 
 def push(meeting_id, names):
-    """Render the panels `names` now, once per audience and language, and
-    publish them on each (audience, language) group. The reads shared by all
-    audiences are made once (panels.once_per_render)."""
+    """Render the panels `names` now, once per audience and language that has
+    pages open somewhere (listening.py), and publish them all in one message
+    on the meeting's group. The reads shared by all audiences are made once
+    (panels.once_per_render)."""
+    open_pages = listening(meeting_id)
     meeting = rooms.load_room(meeting_id)
-    reads = {}
+    reads, rendered = {}, {}
     for audience in AUDIENCES:
         wanted = {p.name for p in panels_for(audience) if p.name in names}
-        if not wanted:
+        shown_in = [lang for lang in languages() if open_pages is None or (audience, lang) in open_pages]
+        if not wanted or not shown_in:
             continue
         contexts = panel_contexts(meeting, audience, wanted, reads)
-        for language in languages():
-            group = group_name(meeting_id, audience, language)
-            panels = render_panels(meeting, audience, language, contexts=contexts)
-            _send(group, {"type": "hub.push", "group": group, "rev": meeting.revision, "panels": panels})
+        for language in shown_in:
+            rendered[group_name(meeting_id, audience, language)] = render_panels(
+                meeting, audience, language, contexts=contexts
+            )
+    if rendered:
+        group = meeting_group(meeting_id)
+        _send(group, {"type": "hub.push", "group": group, "rev": meeting.revision, "panels": rendered})
 
 
 def mark_dirty(meeting_id, names):
     """Tell every process's hub that these coalesced panels changed."""
-    group = dirty_group(meeting_id)
+    group = meeting_group(meeting_id)
     _send(group, {"type": "hub.dirty", "group": group, "meeting": meeting_id, "names": sorted(names)})
 
 
@@ -116,7 +123,7 @@ def tell_sockets_on_commit(meeting_ids, tag, message=None, close_code=None):
 
     def after_commit():
         for meeting_id in meeting_ids:
-            group = dirty_group(meeting_id)
+            group = meeting_group(meeting_id)
             _send(
                 group,
                 {
