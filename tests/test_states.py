@@ -113,3 +113,16 @@ def test_a_poll_holding_the_state_served_gets_304_while_only_counts_moved(client
     room.refresh_from_db()
     answer = client.get(f"{url}&rev={served}")
     assert answer.status_code == 200 and answer.json()["rev"] == room.revision
+
+
+def test_the_phone_page_under_an_open_poll_reads_the_meeting_once(client, poll, meeting, households):
+    """Every phone loads it as it joins: the vote line's address is made from
+    the page's meeting, not from a second read of it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    join_session(client, meeting, households[0])
+    with CaptureQueriesContext(connection) as reads:
+        page = client.get(f"/m/{meeting.code}/").content.decode()
+    assert f"/m/{meeting.code}/vote/{poll.pk}/" in page
+    assert sum('FROM "meetings_meeting"' in q["sql"] for q in reads.captured_queries) == 1

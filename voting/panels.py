@@ -12,12 +12,16 @@ from voting.models import Ballot, CountingClause, Poll
 
 
 def current_poll(meeting):
-    """The open poll, else the latest closed one (its result may be shown)."""
+    """The open poll, else the latest closed one (its result may be shown),
+    with `meeting` as its meeting: not read again by what it is passed to."""
     polls = Poll.objects.filter(meeting=meeting)
-    return (
+    poll = (
         polls.filter(status=Poll.Status.OPEN).first()
         or polls.filter(status=Poll.Status.CLOSED).order_by("-closed_at").first()
     )
+    if poll is not None:
+        poll.meeting = meeting
+    return poll
 
 
 def screen_facts(meeting):
@@ -170,6 +174,7 @@ def turnout(meeting, audience):
     poll = Poll.objects.filter(meeting=meeting, status=Poll.Status.OPEN).first()
     if poll is None:
         return {"poll": None}
+    poll.meeting = meeting  # rendered with every vote burst's window: no second read
     voters = actions.electorate(poll)
     result = counted(poll, meeting.revision)
     cast = Ballot.objects.filter(poll=poll).count()
