@@ -26,6 +26,7 @@ from bench.report import headline  # noqa: E402
 
 COLUMNS = [
     ("clients", "phones"),
+    ("joined", "joined"),
     ("processes", "processes"),
     ("database", "database"),
     ("fanout_p99_ms", "fan-out p99 (ms)"),
@@ -89,6 +90,7 @@ def row(results):
         **figures,
         "processes": results["config"]["processes"],
         "database": f"{results['config']['database']}+{results['config']['layer']}",
+        "joined": results["app"]["join"]["joined"],
         "floor_kb_per_conn": floor.get("kb_per_conn"),
         "commit": results["config"].get("app_commit"),
     }
