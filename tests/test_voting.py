@@ -279,7 +279,7 @@ def option_poll(meeting, kind, labels=("自行车棚", "充电桩", "花园")):
 
 
 def test_a_paper_ballot_numbered_in_other_scripts_digits_is_not_read_as_a_choice(live, compound):
-    """"²" and "①" are digits to str.isdigit() but not to int(): the line is
+    """ "²" and "①" are digits to str.isdigit() but not to int(): the line is
     unreadable (the form names it), not a server error."""
     from voting.forms import PaperBatchForm
 
