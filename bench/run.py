@@ -20,6 +20,7 @@ import asyncio
 import json
 import math
 import os
+import random
 import re
 import resource
 import shutil
@@ -487,8 +488,6 @@ class Poller:
                 self.rev = max(self.rev, int(match.group(1)))
 
     async def run(self):
-        import random
-
         while True:
             await asyncio.sleep(POLL_EVERY * (0.75 + random.random() / 2))
             await self.poll()

@@ -155,6 +155,18 @@ def fresh_count_memos():
 
 
 @pytest.fixture
+def empty_state_cache():
+    """The shared full states (deliberation/realtime/states.py) start and end
+    empty: they are keyed by meeting code and revision, which rolled-back
+    tests reuse."""
+    from deliberation.realtime import states
+
+    states.forget()
+    yield
+    states.forget()
+
+
+@pytest.fixture
 def every_page_open(monkeypatch):
     """Pushes render every audience in every language, as if pages of each
     were open (deliberation/realtime/listening.py): for tests that read the

@@ -14,14 +14,7 @@ from deliberation.realtime import FACILITATOR, PROJECTOR, RESIDENT, render_panel
 from meetings import actions
 from tests.conftest import join_session
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_state_cache():
-    states.forget()
-    yield
-    states.forget()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_state_cache")]
 
 
 def url(meeting, audience, **query):

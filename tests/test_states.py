@@ -12,14 +12,7 @@ from meetings import actions
 from tests.conftest import join_session
 from voting.actions import votes_written
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_state_cache():
-    states.forget()
-    yield
-    states.forget()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_state_cache")]
 
 
 @pytest.fixture(autouse=True)

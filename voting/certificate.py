@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from compounds.canonical import fingerprint
 from meetings import notices
 from voting import labels
-from voting.frozen import frozen_electorate
+from voting.frozen import frozen_ids
 from voting.models import Poll, choice_text
 
 
@@ -58,10 +58,9 @@ def procedure(poll, ballots, result):
     electorate was served, and whether the topic was announced."""
     meeting = poll.meeting
     out = {}
-    frozen = frozen_electorate(poll)
-    if frozen is not None:
-        out["electorate"] = {"version": poll.electorate_version, "households": len(frozen)}
-        voters = {int(row["key"]) for row in frozen}
+    voters = frozen_ids(poll)
+    if voters is not None:
+        out["electorate"] = {"version": poll.electorate_version, "households": len(voters)}
         served = notices.served_household_ids(meeting) & voters
         returned = {b.household_id for b in ballots} & voters
         out["service"] = {

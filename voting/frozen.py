@@ -25,10 +25,14 @@ def frozen_electorate(poll):
 
 
 def frozen_ids(poll):
+    """The household ids of that electorate, or None."""
     if "electorate_frozen" in poll.__dict__:
-        rows = poll.electorate_frozen
-        return None if rows is None else {int(row["key"]) for row in rows}
+        return _ids(poll.electorate_frozen)
     return _frozen_entry(poll)[1]
+
+
+def _ids(rows):
+    return None if rows is None else frozenset(int(row["key"]) for row in rows)
 
 
 def _frozen_entry(poll):
@@ -38,7 +42,7 @@ def _frozen_entry(poll):
     entry = _frozen.get(key)
     if entry is None:
         rows = Poll.objects.filter(pk=poll.pk).values_list("electorate_frozen", flat=True).first()
-        entry = (rows, None if rows is None else frozenset(int(row["key"]) for row in rows))
+        entry = (rows, _ids(rows))
         if len(_frozen) >= FROZEN_KEPT:
             _frozen.pop(next(iter(_frozen)), None)
         _frozen[key] = entry
