@@ -48,9 +48,16 @@ def join_key(meeting_id):
 
 def remember_household(request, meeting, credential):
     """This browser joined `meeting` with `credential` (a household's code):
-    keep_join, then a new session key (no fixation of a joined session)."""
+    keep_join, under a session key nobody knew before (no fixation of a
+    joined session).
+
+    A browser that had no session gets a new key when the response saves it,
+    so only an existing session is cycled: cycling a new one would write it
+    twice, and a room joining at once pays for every write.
+    """
     keep_join(request.session, meeting, credential)
-    request.session.cycle_key()
+    if request.session.session_key is not None:
+        request.session.cycle_key()
 
 
 def keep_join(session, meeting, credential):

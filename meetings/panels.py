@@ -60,9 +60,15 @@ def agenda(meeting, audience):
     }
 
 
+def item_floor(meeting):
+    """The current item's requests for the floor (meetings/floor.py), read
+    once for the speaker, the queue and the screen of all audiences of a push."""
+    return once_per_render("floor", lambda: floor.floor_of(meeting.current_item))
+
+
 @panel("speaker", "meetings/panels/speaker.html")
 def speaker(meeting, audience):
-    speech = once_per_render("speech", lambda: floor.current_speech(meeting.current_item))
+    speech = item_floor(meeting).speech
     context = {"item": meeting.current_item, "speech": speech}
     if speech:
         context["elapsed"] = speech.spoken_seconds()
@@ -81,7 +87,7 @@ REASONS = {
 
 @panel("queue", "meetings/panels/queue.html")
 def speaker_queue(meeting, audience):
-    ordered = once_per_render("queue", lambda: floor.ordered_queue(meeting))
+    ordered = once_per_render("queue", lambda: item_floor(meeting).ordered(meeting))
     entries = [{"request": request, "reason": REASONS[reason]} for request, reason in ordered]
     context = {
         "item": meeting.current_item,
@@ -108,7 +114,7 @@ def spoken_marks(meeting):
     item = meeting.current_item
     if item is None:
         return ""
-    counts = floor.spoken_by_household(item)
+    counts = item_floor(meeting).spoken_by_household
     return " ".join(f"{access.seat_token(meeting.pk, h)}:{n}" for h, n in sorted(counts.items()))
 
 
@@ -132,7 +138,7 @@ SHOWN = {
     follows=("status", "agenda", "speaker", "poll", "proposal"),
 )
 def projector_screen(meeting, audience):
-    room = once_per_render("room", lambda: projector.room_of(meeting))
+    room = once_per_render("room", lambda: projector.room_of(meeting, item_floor(meeting)))
     shown = screen.resolve(meeting.screen, room)
     context = {"shown": shown, "beside": screen.beside_speaker(room)}
     if audience == FACILITATOR:

@@ -1,32 +1,28 @@
 """The projector's screen of one meeting, read now (the rules: meetings/screen.py)."""
 
-from django.db.models import Max
-
-from meetings import extensions, screen
-from meetings.models import FloorRequest
+from meetings import extensions, floor, screen
 
 
-def room_of(meeting):
+def room_of(meeting, item_floor=None):
     """The meeting's screen.Room: its own state, and what apps built on it
     tell (meetings/extensions.py: voting the latest poll, proposals whether
-    a text is debated on the current item)."""
+    a text is debated on the current item). `item_floor`: the current item's
+    floor.Floor when the caller has read it already."""
     facts = {}
     for read in extensions.screen_facts:
         facts.update(read(meeting))
     item = meeting.current_item
-    speech_at, speaking = None, False
-    if item is not None:
-        speeches = item.floor_requests.filter(started_at__isnull=False)
-        speech_at = speeches.aggregate(latest=Max("started_at"))["latest"]
-        speaking = speeches.filter(status=FloorRequest.Status.SPEAKING).exists()
+    if item_floor is None:
+        item_floor = floor.floor_of(item)
+    speech = item_floor.speech
     return screen.Room(
         status=meeting.status,
         item=item is not None,
         item_at=item.started_at if item else None,
         text=bool(item and item.description.strip()) or bool(facts.get("proposal")),
         proposal=bool(facts.get("proposal")),
-        speaking=speaking,
-        speech_at=speech_at,
+        speaking=speech is not None and speech.started_at is not None,
+        speech_at=item_floor.latest_start,
         poll=facts.get("poll"),
         poll_at=facts.get("poll_at"),
         result_at=meeting.result_shown_at,

@@ -234,11 +234,11 @@ def test_a_push_reads_the_queue_once_and_renders_each_audience_in_each_language(
     run(django_capture_on_commit_callbacks, actions.request_floor, room, households[0], "for")
     run(django_capture_on_commit_callbacks, actions.request_floor, room, households[1], "against")
     reads, sent = [], []
-    real_ordered_queue = floor.ordered_queue
-    monkeypatch.setattr(floor, "ordered_queue", lambda meeting: reads.append(1) or real_ordered_queue(meeting))
+    real_floor_of = floor.floor_of
+    monkeypatch.setattr(floor, "floor_of", lambda item: reads.append(1) or real_floor_of(item))
     monkeypatch.setattr(writes, "_send", lambda group, message: sent.append((group, message)))
     realtime.push(room.pk, {"speaker", "queue"})
-    assert len(reads) == 1  # not once per audience
+    assert len(reads) == 1  # not once per audience, nor per panel
     assert len(sent) == 1  # one message for every page
     ((group, message),) = sent
     assert group == realtime.meeting_group(room.pk)

@@ -1,6 +1,7 @@
 """Joining a meeting from a phone: by meeting code + household code, or a slip's link."""
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.urls import reverse
 
 from compounds.models import Credential
@@ -33,6 +34,26 @@ def test_household_code_joins_and_the_phone_stays_joined(client, meeting, househ
     # A reload or a second join is not a second attendance.
     client.post(join_url(meeting), {"code": code})
     assert Attendance.objects.filter(meeting=meeting).count() == 1
+
+
+def test_a_join_moves_an_existing_session_to_a_key_nobody_knew(client, meeting, households, codes):
+    # A session someone could have planted in this browser (session fixation).
+    planted = client.session
+    planted["seen"] = True
+    planted.save()
+    client.cookies["sessionid"] = planted.session_key
+    client.post(join_url(meeting), {"code": codes[households[0]]})
+    joined = client.cookies["sessionid"].value
+    assert joined != planted.session_key
+    assert not SessionStore().exists(planted.session_key)
+    assert households[0].label in client.get(join_url(meeting)).content.decode()
+
+
+def test_a_fresh_browser_joins_under_a_new_session(client, meeting, households, codes):
+    assert "sessionid" not in client.cookies
+    client.post(join_url(meeting), {"code": codes[households[0]]})
+    assert SessionStore().exists(client.cookies["sessionid"].value)
+    assert households[0].label in client.get(join_url(meeting)).content.decode()
 
 
 def test_wrong_code_is_refused_with_a_translated_message(client, meeting, codes):
