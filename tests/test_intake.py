@@ -2,6 +2,7 @@
 to a transaction, each acknowledged only after that commit."""
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -206,3 +207,27 @@ def test_a_vote_for_a_deleted_poll_is_refused_not_failed(poll, households, clien
     Poll.objects.filter(pk=poll.pk).delete()
     intake._write([vote])
     assert isinstance(vote.error, intake.Gone)
+
+
+def test_votes_arriving_close_together_are_written_in_one_batch(monkeypatch, settings):
+    settings.VOTE_BATCH_SECONDS = 0.2
+    batches = []
+    monkeypatch.setattr(intake, "_write", lambda batch: batches.append([j.key for j in batch]))
+    writer = intake._Writer()
+    first, second = (intake._Job(1, "M", i, i, ["for"], key) for i, key in ((1, "a"), (2, "b")))
+    writer.submit(first)
+    time.sleep(0.02)  # the writer has taken the first vote and is lingering
+    writer.submit(second)
+    assert first.done.wait(5) and second.done.wait(5)
+    assert batches == [["a", "b"]]
+
+
+def test_a_lone_vote_waits_no_longer_than_the_linger(monkeypatch, settings):
+    settings.VOTE_BATCH_SECONDS = 0.05
+    monkeypatch.setattr(intake, "_write", lambda batch: None)
+    writer = intake._Writer()
+    vote = intake._Job(1, "M", 1, 1, ["for"], "a")
+    started = time.monotonic()
+    writer.submit(vote)
+    assert vote.done.wait(5)
+    assert 0.05 <= time.monotonic() - started < 1

@@ -4,7 +4,8 @@ When a room of 2,000 votes within ten seconds, a transaction per vote means
 a commit, a revision bump and a "turnout changed" message per vote, and on
 SQLite every request thread queuing for the one write lock. Here the request
 thread hands its vote to this process's writer and waits; the writer takes
-whatever votes are waiting (up to MAX_BATCH) and records them in one
+the votes waiting and those arriving in the next VOTE_BATCH_SECONDS (up to
+MAX_BATCH) and records them in one
 transaction with an actions.Recorder (each vote checked on its own, so a
 refused vote changes nothing for the others; all written with a few bulk
 statements), then advances each meeting's revision once and marks its
@@ -21,8 +22,10 @@ inline instead, as part of that transaction.
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -125,12 +128,7 @@ class _Writer:
 
     def _run(self):
         while True:
-            batch = [self.queue.get()]
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
+            batch = self._gather()
             try:
                 self._write_all(batch)
             finally:
@@ -142,6 +140,28 @@ class _Writer:
                     # SQLite connection is kept (opening one costs more than
                     # a small batch of votes).
                     close_old_connections()
+
+    def _gather(self):
+        """The next batch: the first vote waiting, and those that arrive
+        within VOTE_BATCH_SECONDS of it (at most MAX_BATCH).
+
+        A batch costs about 4 ms of server time however few votes it holds
+        (the poll locked and read, the electorate checked, a commit, the
+        revision advanced), a vote in it a fraction of a millisecond more:
+        lingering a tenth of a second for the next votes of a burst turns
+        batches of one into batches of five to twenty-five (a room voting at
+        50 to 250 votes a second), for a wait nobody notices: measured with
+        `make bench`, 500 votes over 10 s cost 6.4 ms of server time a vote
+        instead of 9.3-10.6, the acknowledgement p99 137 ms instead of 35-73.
+        """
+        batch = [self.queue.get()]
+        until = time.monotonic() + settings.VOTE_BATCH_SECONDS
+        while len(batch) < MAX_BATCH:
+            try:
+                batch.append(self.queue.get(timeout=max(0, until - time.monotonic())))
+            except queue.Empty:
+                break
+        return batch
 
     def _write_all(self, batch):
         try:
