@@ -104,6 +104,8 @@ class Problem:
             return _("roster, line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
         if self.file == "served":
             return _("served list, line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
+        if self.file == "projects":
+            return _("projects, line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
         return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
 
     def as_json_dict(self):
