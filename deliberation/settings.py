@@ -340,7 +340,7 @@ CODE_ATTEMPTS_PER_PREFIX = int(os.environ.get("CODE_ATTEMPTS_PER_PREFIX", 10))
 CODE_SLOW_SECONDS = int(os.environ.get("CODE_SLOW_SECONDS", 2))
 # How long the vote writer waits for more votes after the first of a batch
 # (voting/intake.py): a burst is written in a few transactions, not one a vote.
-VOTE_BATCH_SECONDS = float(os.environ.get("VOTE_BATCH_SECONDS", 0.1))
+VOTE_BATCH_SECONDS = float(os.environ.get("VOTE_BATCH_SECONDS", 0.02))
 # Votes one household may send per poll, and floor requests per meeting, per window.
 VOTE_CHANGES_PER_WINDOW = int(os.environ.get("VOTE_CHANGES_PER_WINDOW", 10))
 VOTE_CHANGE_WINDOW = int(os.environ.get("VOTE_CHANGE_WINDOW", 30))

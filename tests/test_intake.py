@@ -231,3 +231,17 @@ def test_a_lone_vote_waits_no_longer_than_the_linger(monkeypatch, settings):
     writer.submit(vote)
     assert vote.done.wait(5)
     assert 0.05 <= time.monotonic() - started < 1
+
+
+def test_a_batch_holding_every_request_thread_is_written_at_once(monkeypatch, settings):
+    # Each waiting vote holds one of the process's HTTP_WORKERS threads: with
+    # all of them in the batch no other vote can arrive, so it does not linger.
+    settings.VOTE_BATCH_SECONDS, settings.HTTP_WORKERS = 30, 2
+    batches = []
+    monkeypatch.setattr(intake, "_write", lambda batch: batches.append([j.key for j in batch]))
+    writer = intake._Writer()
+    first, second = (intake._Job(1, "M", i, i, ["for"], key) for i, key in ((1, "a"), (2, "b")))
+    writer.submit(first)
+    writer.submit(second)
+    assert first.done.wait(5) and second.done.wait(5)
+    assert batches == [["a", "b"]]

@@ -142,23 +142,35 @@ class _Writer:
                     close_old_connections()
 
     def _gather(self):
-        """The next batch: the first vote waiting, and those that arrive
-        within VOTE_BATCH_SECONDS of it (at most MAX_BATCH).
+        """The next batch: the votes waiting (at most MAX_BATCH), and while
+        it holds fewer than HTTP_WORKERS, those arriving within
+        VOTE_BATCH_SECONDS of the first.
 
         A batch costs about 4 ms of server time however few votes it holds
         (the poll locked and read, the electorate checked, a commit, the
-        revision advanced), a vote in it a fraction of a millisecond more:
-        lingering a tenth of a second for the next votes of a burst turns
-        batches of one into batches of five to twenty-five (a room voting at
-        50 to 250 votes a second), for a wait nobody notices: measured with
-        `make bench`, 500 votes over 10 s cost 6.4 ms of server time a vote
-        instead of 9.3-10.6, the acknowledgement p99 137 ms instead of 35-73.
+        revision advanced), a vote in it a fraction of a millisecond more, so
+        lingering for the next votes of a burst saves server time. But each
+        vote's request holds one of the process's HTTP_WORKERS threads while
+        it waits: a batch holding that many votes cannot grow (no thread is
+        left to bring another), and a long linger would cap a process at
+        HTTP_WORKERS votes per linger. Measured with `make bench` on one
+        process: a 0.1 s linger cut 500 votes over 10 s from 9.3-10.6 ms of
+        server time a vote to 6.4-7.1, but 1,000 over 10 s (100 a second,
+        more than 8 threads / 0.1 s) queued for seconds.
         """
         batch = [self.queue.get()]
         until = time.monotonic() + settings.VOTE_BATCH_SECONDS
         while len(batch) < MAX_BATCH:
             try:
-                batch.append(self.queue.get(timeout=max(0, until - time.monotonic())))
+                batch.append(self.queue.get_nowait())
+                continue
+            except queue.Empty:
+                pass
+            left = until - time.monotonic()
+            if len(batch) >= settings.HTTP_WORKERS or left <= 0:
+                break
+            try:
+                batch.append(self.queue.get(timeout=left))
             except queue.Empty:
                 break
         return batch
