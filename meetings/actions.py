@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from deliberation.realtime import broadcast_on_commit, bump, tell_sockets_on_commit, touch_on_commit
 from meetings import deadlines, extensions, notices, projector, queue, screen
-from meetings.floor import current_speech, ordered_queue, spoken_counts
+from meetings.floor import current_speech, floor_of, spoken_counts
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -505,10 +505,13 @@ def call_next(meeting):
     """End the current speech, give the floor to the head of the queue."""
     meeting = _locked_live(meeting)
     item, now = meeting.current_item, timezone.now()
-    speaking = current_speech(item)
+    # One read for both: finishing the speech keeps it among those spoken,
+    # so the queue's order is the same before and after.
+    item_floor = floor_of(item)
+    speaking = item_floor.speech
     if speaking:
         speaking.finish(now)
-    ordered = ordered_queue(meeting, item)
+    ordered = item_floor.ordered(meeting)
     called = None
     if ordered:
         called = ordered[0][0]

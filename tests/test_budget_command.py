@@ -3,6 +3,7 @@ the app's own counting code (voting/equal_shares.py); every bad row reported
 with its file and line, and no result."""
 
 import csv
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -37,17 +38,9 @@ def example(tmp_path):
 
 
 def run_json(*args):
-    out = []
-
-    class Sink:
-        def write(self, text):
-            out.append(text)
-
-        def flush(self):
-            pass
-
-    call_command("budget", *args, "--json", stdout=Sink(), stderr=Sink())
-    return json.loads("".join(out))
+    out = io.StringIO()
+    call_command("budget", *args, "--json", stdout=out, stderr=io.StringIO())
+    return json.loads(out.getvalue())
 
 
 def test_the_example_with_and_without_completion(example):

@@ -229,14 +229,16 @@ def equal_shares(projects, ballots, budget, completion=ADD1):
             EQUAL_SHARES, budget, [], Fraction(0), approvals, unfunded, completion=completion, share_per_weight=share
         )
     start = budget / weight
-    outcome = _run(projects, groups, approvals, budget, start)
+    # Who supports what does not change from one run of the completion to the next.
+    supporters = {p.id: [k for k, g in enumerate(groups) if p.id in g.approved] for p in projects}
+    outcome = _run(projects, groups, supporters, approvals, budget, start)
     if completion == ADD1:
         # One yuan more a voter per step: n yuan in all, split by weight.
         step = Fraction(len(ballots)) / weight
         steps = 0
         while not _exhaustive(outcome, projects, approvals):
             steps += 1
-            following = _run(projects, groups, approvals, budget, start + steps * step)
+            following = _run(projects, groups, supporters, approvals, budget, start + steps * step)
             if following.spent > budget:
                 break
             following.steps = steps
@@ -256,11 +258,11 @@ def _exhaustive(outcome, projects, approvals):
     return all(p.cost > outcome.left for p in projects if p.id not in funded and approvals[p.id])
 
 
-def _run(projects, groups, approvals, budget, share_per_weight):
+def _run(projects, groups, supporters, approvals, budget, share_per_weight):
     """One run of the method with each group's voters starting at
-    share_per_weight x their weight."""
+    share_per_weight x their weight. `supporters`: project id -> the indexes
+    of the groups that approve it."""
     left = [share_per_weight * g.weight for g in groups]
-    supporters = {p.id: [k for k, g in enumerate(groups) if p.id in g.approved] for p in projects}
     candidates = [i for i, p in enumerate(projects) if supporters[p.id]]
     funded, payments, spent = [], {}, Fraction(0)
     while True:

@@ -161,16 +161,10 @@ class _Writer:
         batch = [self.queue.get()]
         until = time.monotonic() + settings.VOTE_BATCH_SECONDS
         while len(batch) < MAX_BATCH:
-            try:
-                batch.append(self.queue.get_nowait())
-                continue
-            except queue.Empty:
-                pass
             left = until - time.monotonic()
-            if len(batch) >= settings.HTTP_WORKERS or left <= 0:
-                break
+            linger = left > 0 and len(batch) < settings.HTTP_WORKERS
             try:
-                batch.append(self.queue.get(timeout=left))
+                batch.append(self.queue.get(timeout=left) if linger else self.queue.get_nowait())
             except queue.Empty:
                 break
         return batch

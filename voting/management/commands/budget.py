@@ -202,7 +202,6 @@ def _exact(value):
 
 
 def as_json(outcome, projects, greedy):
-    names = {p.id: p for p in projects}
     data = {
         "rule": outcome.rule,
         "completion": outcome.completion if outcome.rule == es.EQUAL_SHARES else None,
@@ -218,7 +217,7 @@ def as_json(outcome, projects, greedy):
         if outcome.share_per_weight is not None:
             data["share_per_weight"] = _exact(outcome.share_per_weight)
     for p in projects:
-        entry = {"id": p.id, "name": names[p.id].name, "cost": yuan(p.cost), "approvals": outcome.approvals[p.id]}
+        entry = {"id": p.id, "name": p.name, "cost": yuan(p.cost), "approvals": outcome.approvals[p.id]}
         if p.id in outcome.payments:
             paid = outcome.payments[p.id]
             entry["paid"] = {voter: yuan(amount) for voter, amount in paid.items()}
