@@ -155,17 +155,21 @@ def decisions(record):
     out = []
     for poll in record["polls"]:
         result = poll["result"]
-        out.append(
-            {
-                "kind": "poll",
-                "title": poll["title"],
-                "passed": bool(labels.deciding(result).get("passed")),
-                # 通过 / 未通过 / 未产生有效决定 (None for a choice among options),
-                # of the count the compound's rules make decisive.
-                "outcome": labels.outcome_of(labels.deciding(result)),
-                "poll": poll["id"],
-            }
-        )
+        entry = {
+            "kind": "poll",
+            "title": poll["title"],
+            "passed": bool(labels.deciding(result).get("passed")),
+            # 通过 / 未通过 / 未产生有效决定 (None for a choice among options),
+            # of the count the compound's rules make decisive.
+            "outcome": labels.outcome_of(labels.deciding(result)),
+            "poll": poll["id"],
+        }
+        if "winners" in result:
+            # A choice among options chose some; a participatory budget funded some.
+            names = poll["options"]
+            entry["chosen"] = [names.get(str(option), option) for option in result["winners"]]
+            entry["funded"] = result.get("kind") == "budget"
+        out.append(entry)
     for item in record["items"]:
         proposal = item["proposal"]
         if not proposal:

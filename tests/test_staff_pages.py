@@ -51,8 +51,11 @@ def test_poll_form_names_what_each_field_needs(client, meeting, facilitator, sho
     expected = {
         "buildings": "scope=buildings",
         "building_unit": "scope=unit",
-        "options": "kind=choice,approval",
-        "option_proposals": "kind=choice,approval",
+        "options": "kind=choice,approval,budget",
+        "option_proposals": "kind=choice,approval,budget",
+        "fund": "kind=budget",
+        "budget": "kind=budget",
+        "share_basis": "kind=budget",
         "seats": "kind=choice,approval",
         "tie_break": "kind=choice,approval",
         "rule": "kind=yes_no",

@@ -22,7 +22,7 @@ from deliberation.storage import forget_deleted_on_commit
 from meetings import actions as meeting_actions
 from meetings import notices, roster_check
 from proposals import actions as proposal_actions
-from voting import labels, options, photos, tally
+from voting import budget_round, labels, options, photos, tally
 from voting import receipts as receipt_codes
 from voting.frozen import frozen_electorate, frozen_ids
 from voting.models import (
@@ -147,6 +147,8 @@ def count_now(poll, voters=None, served=None):
     households served."""
     voters = voter_units(poll) if voters is None else voters
     ballots = {str(k): v for k, v in Ballot.objects.filter(poll=poll).values_list("household_id", "choice")}
+    if poll.is_budget:
+        return count_budget(poll, voters, ballots)
     if poll.has_options:
         option_ids = [str(pk) for pk in poll.options.values_list("pk", flat=True)]
         chosen = {key: choice.split(",") for key, choice in ballots.items()}
@@ -158,6 +160,15 @@ def count_now(poll, voters=None, served=None):
         silence = tally.Silence(served=served, floor=bool(poll.clauses[CountingClause.Kind.SILENCE].get("floor")))
     follow = CountingClause.Kind.FOLLOW_MAJORITY in poll.clauses
     return tally.count(poll.rule, voters, ballots, follow_majority=follow, silence=silence)
+
+
+def count_budget(poll, voters, ballots):
+    """A participatory budget's round (voting/budget_round.py): the options
+    are the projects, at their costs."""
+    rows = list(poll.options.values_list("pk", "cost", "label"))
+    projects = [budget_round.Option(str(pk), cost) for pk, cost, _label in rows]
+    names = {str(pk): label for pk, _cost, label in rows}
+    return budget_round.count_round(voters, ballots, projects, poll.budget, poll.share_basis, names, poll.fund)
 
 
 def follow_offered(poll):
@@ -185,11 +196,19 @@ def normalize_choice(poll, choice, option_ids=None):
             raise VotingError(_("Choose for, against or abstain."))
         return choice
     chosen = choice if isinstance(choice, list | tuple) else [choice]
+    if poll.is_budget:
+        # An empty ballot counts in a participatory budget: the household
+        # approves none of the projects, and its share goes to none of them.
+        chosen = [c for c in chosen if c not in ("", budget_round.NO_PROJECT)]
+        if not chosen:
+            return budget_round.NO_PROJECT
     known = option_ids if option_ids is not None else {str(pk) for pk in poll.options.values_list("pk", flat=True)}
     if not chosen or not set(chosen) <= known or len(set(chosen)) != len(chosen):
         raise VotingError(_("Choose among the options shown."))
     if poll.kind == Poll.Kind.CHOICE and len(chosen) != 1:
         raise VotingError(_("Choose one option."))
+    if len(",".join(chosen)) > Ballot._meta.get_field("choice").max_length:
+        raise VotingError(_("Too many options ticked for one ballot."))
     return ",".join(sorted(chosen, key=int))
 
 
@@ -208,8 +227,8 @@ def create_poll(form):
 
     poll = form.save()
     PollOption.objects.bulk_create(
-        PollOption(poll=poll, label=label, proposal=proposal, position=n)
-        for n, (label, proposal) in enumerate(form.cleaned_data["options"])
+        PollOption(poll=poll, label=label, proposal=proposal, cost=cost, position=n)
+        for n, (label, proposal, cost) in enumerate(form.cleaned_data["options"])
     )
     _poll_changed(poll, ("poll",))
     return poll
@@ -227,8 +246,8 @@ def update_poll(form):
     poll = form.save()
     poll.options.all().delete()
     PollOption.objects.bulk_create(
-        PollOption(poll=poll, label=label, proposal=proposal, position=n)
-        for n, (label, proposal) in enumerate(form.cleaned_data["options"])
+        PollOption(poll=poll, label=label, proposal=proposal, cost=cost, position=n)
+        for n, (label, proposal, cost) in enumerate(form.cleaned_data["options"])
     )
     _poll_changed(poll, ("poll",))
     return poll

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from compounds.canonical import fingerprint
 from meetings import notices
-from voting import labels
+from voting import budget_round, labels
 from voting.frozen import frozen_ids
 from voting.models import Poll, choice_text
 
@@ -24,6 +24,7 @@ def build_certificate(poll, result, ballots):
                 "household": b.household.label,
                 "channel": b.channel,
                 **({} if poll.secret else {"choice": b.choice, "choice_text": choice_text(poll, b.choice)}),
+                **(budget_paid(result, b.household_id) if poll.is_budget and not poll.secret else {}),
             }
             for b in ballots
         ),
@@ -49,6 +50,22 @@ def build_certificate(poll, result, ballots):
         "participants": participants,
         "written_at": timezone.now().isoformat(),
         **procedure(poll, ballots, result),
+    }
+
+
+def budget_paid(result, household_id):
+    """A named participatory budget: the household's share, and what it paid
+    for ({option id: yuan}), which its phone shows after the count. Never
+    for a secret one: what a share paid for tells what it approved."""
+    key = str(household_id)
+    share = result.share_of(key)
+    if share is None:
+        return {}  # area shares: a household without area holds none
+    paid = result.paid_by(key)
+    return {
+        "share": budget_round.yuan(share),
+        "paid": {option: budget_round.yuan(amount) for option, amount in paid.items()},
+        "paid_total": budget_round.yuan(sum(paid.values())),
     }
 
 

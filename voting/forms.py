@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db.models import Exists, OuterRef
@@ -7,7 +9,7 @@ from compounds.models import Building, BuildingUnit, Household
 from meetings.forms import household_by_label, household_index
 from proposals.actions import MAX_PHOTO_BYTES
 from proposals.models import Amendment, Proposal
-from voting import labels, receipts, tally
+from voting import equal_shares, labels, receipts, tally
 from voting.models import RULE_CHOICES, YES_NO_RULES, Ballot, Poll
 
 OPEN_STATUSES = [Proposal.Status.DRAFT, Proposal.Status.NOTICE, Proposal.Status.FLOOR]
@@ -72,6 +74,9 @@ class PollForm(forms.ModelForm):
             "final_on_cast",
             "seats",
             "tie_break",
+            "fund",
+            "budget",
+            "share_basis",
             "proxy_cap",
         ]
         widgets = {"text": forms.Textarea(attrs={"rows": 4}), "buildings": forms.CheckboxSelectMultiple}
@@ -86,6 +91,9 @@ class PollForm(forms.ModelForm):
         "proposal",
         "amendment",
         "rule",
+        "fund",
+        "budget",
+        "share_basis",
         "options",
         "option_proposals",
         "seats",
@@ -103,7 +111,10 @@ class PollForm(forms.ModelForm):
         label=_("Options, one per line"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For a choice among several options (e.g. micro-projects)."),
+        help_text=_(
+            "For a choice among several options (e.g. micro-projects). In a participatory budget, "
+            "each line is a project and its cost in yuan after a bar: 楼道感应灯 | 8600"
+        ),
     )
 
     option_proposals = forms.ModelMultipleChoiceField(
@@ -125,8 +136,11 @@ class PollForm(forms.ModelForm):
         "building_unit": "scope=unit",
         "seats": "kind=choice,approval",
         "tie_break": "kind=choice,approval",
-        "options": "kind=choice,approval",
-        "option_proposals": "kind=choice,approval",
+        "options": "kind=choice,approval,budget",
+        "option_proposals": "kind=choice,approval,budget",
+        "fund": "kind=budget",
+        "budget": "kind=budget",
+        "share_basis": "kind=budget",
     }
 
     def __init__(self, *args, meeting, **kwargs):
@@ -158,6 +172,7 @@ class PollForm(forms.ModelForm):
         text.widget.attrs["maxlength"] = str(TEXT_LENGTH)
         # Only choices among options use these; a yes/no question leaves them out.
         self.fields["seats"].required = self.fields["tie_break"].required = False
+        self.fields["share_basis"].required = False
         self.fields["options"].max_length = TEXT_LENGTH
         self.fields["options"].validators.append(MaxLengthValidator(TEXT_LENGTH))
         self.fields["item"].queryset = meeting.items.all()
@@ -176,11 +191,28 @@ class PollForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        # Options as (label, linked proposal): chosen micro-projects first,
-        # under their titles, then the typed ones.
+        kind = cleaned.get("kind", Poll.Kind.YES_NO)
+        budget = kind == Poll.Kind.BUDGET
+        # Options as (label, linked proposal, cost): chosen micro-projects
+        # first, under their titles, then the typed ones. A participatory
+        # budget's projects need a cost: a micro-project's budget, or typed
+        # after a bar.
         chosen = sorted(cleaned.get("option_proposals") or (), key=lambda proposal: proposal.pk)
-        cleaned["options"] = [(p.title, p) for p in chosen] + [(label, None) for label in cleaned.get("options", [])]
-        has_options = cleaned.get("kind", Poll.Kind.YES_NO) != Poll.Kind.YES_NO
+        typed = cleaned.get("options", [])
+        if budget:
+            typed = self._costed(typed)
+            no_cost = [p.title for p in chosen if not p.budget]
+            if no_cost:
+                self.add_error(
+                    "option_proposals",
+                    _("Give these micro-projects their budget first: %(titles)s") % {"titles": "、".join(no_cost)},
+                )
+            cleaned["share_basis"] = cleaned.get("share_basis") or Poll.ShareBasis.EQUAL
+        else:
+            typed = [(label, None, None) for label in typed]
+            cleaned["fund"], cleaned["budget"], cleaned["share_basis"] = "", None, Poll.ShareBasis.EQUAL
+        cleaned["options"] = [(p.title, p, p.budget if budget else None) for p in chosen] + typed
+        has_options = kind != Poll.Kind.YES_NO
         if cleaned.get("proposal") and cleaned.get("amendment"):
             self.add_error("amendment", _("A poll decides a proposal or one amendment, not both."))
         if has_options and (cleaned.get("proposal") or cleaned.get("amendment")):
@@ -189,7 +221,9 @@ class PollForm(forms.ModelForm):
             self.add_error("options", _("Give at least two options, one per line."))
         if not has_options and cleaned.get("options"):
             self.add_error("options", _("Options are only for a choice among several options."))
-        if has_options:
+        if budget:
+            cleaned["rule"] = equal_shares.EQUAL_SHARES
+        elif has_options:
             cleaned["rule"] = tally.PLURALITY
         elif not cleaned.get("rule"):
             self.add_error("rule", _("Choose the rule that decides this vote."))
@@ -204,11 +238,33 @@ class PollForm(forms.ModelForm):
             cleaned["proposal"] = cleaned["amendment"] = None
         seats = cleaned["seats"] = cleaned.get("seats") or 1
         cleaned["tie_break"] = cleaned.get("tie_break") or Poll.TieBreak.NONE
-        if has_options and seats >= len(cleaned.get("options", [])) >= 2:
+        if has_options and not budget and seats >= len(cleaned.get("options", [])) >= 2:
             self.add_error("seats", _("Choose fewer options than there are."))
-        if not has_options:
+        if not has_options or budget:
             cleaned["seats"], cleaned["tie_break"] = 1, Poll.TieBreak.NONE
         return cleaned
+
+    def _costed(self, lines):
+        """A participatory budget's typed projects: "name | cost" lines as
+        (name, None, cost), each wrong line said."""
+        projects = []
+        for line in lines:
+            name, bar, cost = line.replace("｜", "|").rpartition("|")
+            name = name.strip()
+            try:
+                amount = Decimal(cost.strip().replace(",", "").replace("，", "").lstrip("¥￥"))
+            except InvalidOperation:
+                amount = None
+            if not bar or not name or amount is None or not amount.is_finite() or amount <= 0:
+                self.add_error(
+                    "options", _("“%(line)s”: give the project, a bar, then its cost in yuan.") % {"line": line}
+                )
+                continue
+            if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
+                self.add_error("options", _("“%(line)s”: a cost in yuan with at most two decimals.") % {"line": line})
+                continue
+            projects.append((name, None, amount.quantize(Decimal("0.01"))))
+        return projects
 
 
 class ReplaceFields(forms.Form):
@@ -287,12 +343,16 @@ class BallotEntryForm(ReplaceFields):
         if poll.offers_follow:
             self.fields["choice"].choices = [(c, labels.choice_label(c)) for c in poll.yes_no_choices]
         if poll.has_options:
-            choices = [(str(o.pk), o.label) for o in poll.options.all()]
-            if poll.kind == Poll.Kind.APPROVAL:
+            choices = [(str(o.pk), option_label(poll, o)) for o in poll.options.all()]
+            if poll.kind in (Poll.Kind.APPROVAL, Poll.Kind.BUDGET):
                 # Any number of options: a box each, not a Ctrl-click list.
                 field = forms.MultipleChoiceField(
                     label=_("Vote (tick every option supported)"), choices=choices, widget=forms.CheckboxSelectMultiple
                 )
+                if poll.is_budget:
+                    # A ballot approving none of the projects counts.
+                    field.required = False
+                    field.help_text = _("No tick: the household approves none of the projects (its ballot counts).")
             else:
                 field = forms.ChoiceField(label=_("Vote"), choices=choices)
             self.fields["choice"] = field
@@ -323,6 +383,17 @@ class BallotEntryForm(ReplaceFields):
         return cleaned
 
 
+def option_label(poll, option):
+    """An option as staff tick it: a participatory budget's project with its cost."""
+    if poll.is_budget and option.cost is not None:
+        return f"{option.label} · ¥{option.cost:,}"
+    return option.label
+
+
+# A paper budget ballot approving none of the projects.
+NO_PROJECT_WORDS = ("0", "无", "none", "-")
+
+
 class PaperBatchForm(ReplaceFields):
     """Paper ballots, one per line: "3幢2单元502 赞成", or for options their
     numbers: "3幢2单元502 2" ("2,3" when several may be approved)."""
@@ -342,7 +413,7 @@ class PaperBatchForm(ReplaceFields):
         """A line as staff type it, with this poll's own words: "3幢2单元502 赞成"."""
         if not self.poll.has_options:
             return f"3幢2单元502 {labels.choice_label(tally.FOR)}"
-        return "3幢2单元502 2,3" if self.poll.kind == Poll.Kind.APPROVAL else "3幢2单元502 2"
+        return "3幢2单元502 2" if self.poll.kind == Poll.Kind.CHOICE else "3幢2单元502 2,3"
 
     def read_choice(self, word):
         """赞成/反对/弃权 (as the poll shows them, or 同意 and the English
@@ -352,6 +423,8 @@ class PaperBatchForm(ReplaceFields):
             if self.poll.offers_follow:
                 words.update({"随多数": tally.FOLLOW, "跟随多数": tally.FOLLOW, "follow": tally.FOLLOW})
             return words.get(word.strip().lower())
+        if self.poll.is_budget and word.strip().lower() in NO_PROJECT_WORDS:
+            return []  # an empty ballot: it counts, approving none
         ids = [str(o.pk) for o in self.poll.options.all()]
         numbers = [part for part in word.replace("，", ",").split(",") if part.strip()]
         # isascii: str.isdigit() also passes "²" and "①", which int() refuses.
@@ -362,6 +435,12 @@ class PaperBatchForm(ReplaceFields):
         return [ids[int(n) - 1] for n in numbers]
 
     def unknown_vote(self, number, word):
+        if self.poll.is_budget:
+            return _("line %(n)d: unknown vote “%(word)s” (project numbers, 1 to %(last)d, or 0 for none)") % {
+                "n": number,
+                "word": word,
+                "last": self.poll.options.count(),
+            }
         if self.poll.has_options:
             return _("line %(n)d: unknown vote “%(word)s” (option numbers, 1 to %(last)d)") % {
                 "n": number,

@@ -15,6 +15,8 @@ secure_delete on, so deleted rows are overwritten; PostgreSQL reclaims them
 at its next VACUUM.)
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -25,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from compounds.models import AnsweredOnRecord, AppendOnly, Building, BuildingUnit, Household
 from meetings.models import AgendaItem, Meeting
 from proposals.models import Amendment, Proposal
-from voting import labels, tally
+from voting import equal_shares, labels, tally
+from voting.budget_round import NO_PROJECT
 
 # The ids are voting.tally's; the words for them belong here, at the edge.
 RULE_CHOICES = [
@@ -35,9 +38,11 @@ RULE_CHOICES = [
     (tally.RESIDENTS_MEETING, _("Residents' meeting (Urban Residents' Committees Law)")),
     (tally.ELEVATOR, _("Hangzhou elevator retrofit (one building unit)")),
     (tally.PLURALITY, _("Most support among options (choosing projects)")),
+    (equal_shares.EQUAL_SHARES, _("Method of Equal Shares (participatory budget)")),
 ]
-# The rules of a yes/no question; plurality ranks the options of a choice.
-YES_NO_RULES = [rule for rule, _label in RULE_CHOICES if rule != tally.PLURALITY]
+# The rules of a yes/no question; plurality ranks the options of a choice,
+# equal shares funds the projects of a participatory budget.
+YES_NO_RULES = [rule for rule, _label in RULE_CHOICES if rule not in (tally.PLURALITY, equal_shares.EQUAL_SHARES)]
 
 
 class PollManager(models.Manager):
@@ -54,6 +59,12 @@ class Poll(models.Model):
         YES_NO = "yes_no", _("for / against / abstain")
         CHOICE = "choice", _("one of several options")
         APPROVAL = "approval", _("any number of options (approval)")
+        BUDGET = "budget", _("participatory budget: projects funded by equal shares")
+
+    class ShareBasis(models.TextChoices):
+        # voting.budget_round counts them.
+        EQUAL = "equal", _("an equal share per household")
+        AREA = "area", _("shares in proportion to exclusive area (a fund of the owners by area)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("not yet open")
@@ -112,6 +123,22 @@ class Poll(models.Model):
         default=TieBreak.NONE,
         help_text=_("Chosen before voting opens and printed on the certificate."),
     )
+    # A participatory budget (kind BUDGET): the fund, its amount, and how
+    # it is shared among the households that vote (voting/budget_round.py).
+    fund = models.CharField(
+        _("fund"), max_length=200, blank=True, help_text=_("E.g. the district's micro-governance fund.")
+    )
+    budget = models.DecimalField(
+        _("amount to share (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    share_basis = models.CharField(
+        _("each household's share"), max_length=10, choices=ShareBasis.choices, default=ShareBasis.EQUAL
+    )
     proxy_cap = models.PositiveSmallIntegerField(
         _("households one proxy holder may vote for"),
         default=3,
@@ -151,11 +178,15 @@ class Poll(models.Model):
         return self.title
 
     def clean(self):
-        if self.kind != self.Kind.YES_NO:
+        if self.kind == self.Kind.BUDGET:
+            self.rule = equal_shares.EQUAL_SHARES
+        elif self.kind != self.Kind.YES_NO:
             # Options are ranked by support; binding owners' decisions are yes/no questions.
             self.rule = tally.PLURALITY
-        elif self.rule == tally.PLURALITY:
+        elif self.rule not in YES_NO_RULES:
             raise ValidationError({"rule": _("A yes/no question needs a decision rule.")})
+        if self.kind == self.Kind.BUDGET and not self.budget:
+            raise ValidationError({"budget": _("Give the amount the projects share.")})
         if self.scope == self.Scope.UNIT and self.building_unit_id is None:
             raise ValidationError({"building_unit": _("Choose the building unit that votes.")})
         if self.rule == tally.ELEVATOR and self.scope != self.Scope.UNIT:
@@ -185,6 +216,10 @@ class Poll(models.Model):
         return (*tally.YES_NO, tally.FOLLOW) if self.offers_follow else tally.YES_NO
 
     @property
+    def is_budget(self):
+        return self.kind == self.Kind.BUDGET
+
+    @property
     def counts_owners(self):
         """Counted by owner head (Art. 278): one owner's units vote as one."""
         return not self.has_options and tally.get_rule(self.rule).counts_heads
@@ -198,6 +233,9 @@ class PollOption(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     # A micro-project (or other proposal) this option stands for: linked, not retyped.
     proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # In a participatory budget: what the project costs (its proposal's
+    # budget when linked, as it stood when the poll was prepared).
+    cost = models.DecimalField(_("cost (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["poll", "position", "id"]
@@ -218,7 +256,7 @@ class Ballot(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
     # for/against/abstain, or the chosen options' ids joined by commas.
-    choice = models.CharField(max_length=200)
+    choice = models.CharField(max_length=1000)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     proxy_holder = models.CharField(max_length=60, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -315,13 +353,13 @@ class BallotAudit(AppendOnly):
     event = models.CharField(max_length=30, choices=Event.choices)
     channel = models.CharField(max_length=10, choices=Ballot.Channel.choices)
     # Blank for secret polls: the log records that a ballot was entered, not how.
-    choice = models.CharField(max_length=200, blank=True)
+    choice = models.CharField(max_length=1000, blank=True)
     requested_by = models.CharField(_("who asked"), max_length=100, blank=True)
     proxy_holder = models.CharField(_("proxy holder"), max_length=60, blank=True)
     proxy_reference = models.CharField(_("written proxy reference"), max_length=100, blank=True)
     # What a staff entry replaced (its choice blank for secret polls), and why.
     replaced_channel = models.CharField(max_length=10, choices=Ballot.Channel.choices, blank=True)
-    replaced_choice = models.CharField(max_length=200, blank=True)
+    replaced_choice = models.CharField(max_length=1000, blank=True)
     replaced_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -372,6 +410,8 @@ def choice_text(poll, choice):
     """A stored choice in words: 赞成, or the chosen options' labels."""
     if not choice:
         return ""
+    if choice == NO_PROJECT:
+        return str(_("no project"))
     if not poll.has_options:
         return str(labels.choice_label(choice))
     option_labels = dict(poll.options.values_list("pk", "label"))

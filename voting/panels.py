@@ -40,8 +40,14 @@ def poll_panel(meeting, audience):
     yes_no = poll.yes_no_choices if poll is not None else tally.YES_NO
     context = {"poll": poll, "choices": [(c, labels.choice_label(c)) for c in yes_no]}
     if poll is not None and poll.has_options:
-        context["choices"] = [(str(o.pk), o.label) for o in poll.options.all()]
-    if poll is not None and poll.certificate:
+        options = list(poll.options.all())
+        context["choices"] = [(str(o.pk), o.label) for o in options]
+        if poll.is_budget:
+            context["budget_options"] = options
+    if poll is not None and poll.certificate and poll.is_budget:
+        context["result"] = poll.certificate["result"]
+        context["option_labels"] = poll.certificate["options"]
+    elif poll is not None and poll.certificate:
         context["result"] = poll.certificate["result"]
         context["bars"] = (option_bars if poll.has_options else result_bars)(poll.certificate)
         context["winners"] = [bar["label"] for bar in context["bars"] if bar.get("winner")]

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,7 +21,7 @@ from meetings import access
 from meetings.models import Meeting
 from meetings.responses import action_response, join_ended
 from proposals.actions import MAX_PHOTO_BYTES
-from voting import actions, intake, receipts
+from voting import actions, budget_round, intake, receipts
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm, ReceiptForm
 from voting.models import Ballot, BallotAudit, BallotPhoto, BallotReceipt, Poll, VoteReceipt, choice_text
 from voting.panels import current_poll, small_secret_electorate
@@ -70,11 +71,34 @@ def line_context(poll, ballot):
         "vote_url": reverse("my_vote", kwargs={"code": poll.meeting.code, "poll_id": poll.pk}),
         "receipt": receipt_context(poll, ballot),
     }
+    if poll.is_budget and ballot is not None:
+        context.update(budget_line(poll, ballot))
     if ballot is not None and ballot.channel != Ballot.Channel.PHONE:
         last = BallotAudit.objects.filter(poll=poll, household_id=ballot.household_id).order_by("-at", "-id").first()
         context["entered_by_staff"] = True
         context["replaced_own"] = last is not None and last.replaced_channel == Ballot.Channel.PHONE
     return context
+
+
+def budget_line(poll, ballot):
+    """A participatory budget on the household's phone: what its ballot
+    approved is worth, and once counted (a named poll: the certificate keeps
+    it), what its share paid for."""
+    costs = dict(poll.options.values_list("pk", "cost"))
+    approved = budget_round.approved_ids(ballot.choice)
+    line = {"worth": sum((costs.get(int(pk)) or 0 for pk in approved if pk.isdigit()), Decimal(0))}
+    if poll.certificate:
+        label = ballot.household.label
+        mine = next((p for p in poll.certificate.get("participants") or () if p["household"] == label), None)
+        if mine is not None and "paid" in mine:
+            options = poll.certificate["options"]
+            line["share"] = mine["share"]
+            line["paid"] = [(options.get(option, option), amount) for option, amount in mine["paid"].items()]
+            line["paid_total"] = mine["paid_total"]
+            line["virtual_share"] = (
+                poll.certificate["result"].get("virtual_share") if poll.certificate["result"].get("steps") else None
+            )
+    return line
 
 
 def receipt_context(poll, ballot):

@@ -64,6 +64,7 @@
   function sync() {
     enable();
     keepReceipt();
+    budgetTotal();
     var panel = document.getElementById("panel-poll");
     var line = mine();
     if (!panel || !line) return;
@@ -81,6 +82,31 @@
     var boxes = panel.querySelectorAll(".vote-options input[type=checkbox]");
     for (var j = 0; j < boxes.length; j++) boxes[j].parentNode.classList.toggle("chosen", chosen.indexOf(boxes[j].value) >= 0);
   }
+
+  // A participatory budget: the running total of the projects ticked, in
+  // fen (whole numbers: no binary fractions of a yuan), as ¥12,345.60.
+  function fen(text) {
+    var parts = String(text || "0").split(".");
+    return parseInt(parts[0], 10) * 100 + parseInt(((parts[1] || "") + "00").slice(0, 2), 10);
+  }
+  function money(cents) {
+    var yuan = String(Math.floor(cents / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var rest = cents % 100;
+    return "¥" + yuan + (rest ? "." + ("0" + rest).slice(-2) : "");
+  }
+  function budgetTotal() {
+    var form = document.querySelector("#panel-poll .budget-ballot");
+    if (!form) return;
+    var total = 0;
+    var boxes = form.querySelectorAll("input[type=checkbox][data-cost]");
+    for (var i = 0; i < boxes.length; i++) if (boxes[i].checked) total += fen(boxes[i].getAttribute("data-cost"));
+    var line = form.querySelector(".budget-total");
+    line.querySelector(".budget-total-amount").textContent = money(total);
+    line.hidden = false;
+  }
+  document.body.addEventListener("change", function (event) {
+    if (event.target.closest && event.target.closest(".budget-ballot")) budgetTotal();
+  });
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt.classList && event.detail.elt.classList.contains("vote-button")) votedAt = Date.now();

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import template
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from voting import labels
+from voting import equal_shares, labels
 from voting.models import RULE_CHOICES, Ballot, Poll
 
 register = template.Library()
@@ -138,3 +138,62 @@ def condition_text(condition):
         "required": required,
         "verdict": verdict,
     }
+
+
+@register.filter
+def money(amount):
+    """A stored amount ("12833.33") as the reader reads money: ¥12,833.33,
+    whole yuan without the fen (¥38,000)."""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, TypeError, ValueError):
+        return amount
+    if not value.is_finite():
+        return amount
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"¥{text}"
+
+
+@register.filter
+def unfunded_reason(project):
+    """Why a project of a participatory budget was not funded, with its numbers."""
+    if project.get("reason") == equal_shares.NOBODY_APPROVED:
+        return gettext("No household approved it.")
+    return ngettext(
+        "Its %(n)d supporter had %(available)s left of their share; it costs %(cost)s (%(short)s short).",
+        "Its %(n)d supporters had %(available)s left of their shares; it costs %(cost)s (%(short)s short).",
+        project["approvals"],
+    ) % {
+        "n": project["approvals"],
+        "available": money(project["available"]),
+        "cost": money(project["cost"]),
+        "short": money(project["short_by"]),
+    }
+
+
+@register.filter
+def payments_text(project):
+    """How a funded project's cost was shared: equal payments, and those
+    who paid less because it was all they had left."""
+    groups = project.get("paid") or []
+    parts = []
+    for n, group in enumerate(groups):
+        values = {"n": group["households"], "amount": money(group["amount"])}
+        if n == 0:
+            parts.append(
+                ngettext(
+                    "%(n)d household paid %(amount)s", "%(n)d households paid %(amount)s each", group["households"]
+                )
+                % values
+            )
+        else:
+            parts.append(
+                ngettext(
+                    "%(n)d paid %(amount)s, all it had left",
+                    "%(n)d paid %(amount)s each, all they had left",
+                    group["households"],
+                )
+                % values
+            )
+    # The separator between the groups, as each language writes a list of clauses.
+    return gettext("; ").join(parts)

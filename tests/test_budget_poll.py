@@ -1,0 +1,220 @@
+"""A participatory budgeting round in the app (issue 17): prepared from the
+compound's micro-projects, voted by approval on phones, paper and proxy,
+counted by the Method of Equal Shares at the close, and explained on the
+projector, the phones, the certificate and the minutes."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from deliberation.realtime import PROJECTOR, RESIDENT, render_panels
+from meetings.actions import join_meeting, open_meeting
+from proposals import actions as proposal_actions
+from proposals.models import Proposal
+from tests.conftest import join_session
+from voting import actions
+from voting.budget_round import NO_PROJECT
+from voting.forms import PaperBatchForm, PollForm
+from voting.models import Ballot, Poll
+
+pytestmark = pytest.mark.usefixtures("english")
+
+FIELDS = {"title": "2027年微项目资金", "kind": "budget", "scope": "attendees", "proxy_cap": 3}
+
+
+@pytest.fixture
+def live(meeting, facilitator, households):
+    open_meeting(meeting)
+    for household in households:
+        join_meeting(meeting, household)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def micro_project(compound, title, budget):
+    return proposal_actions.create_proposal(
+        compound, Proposal.Kind.MICRO_PROJECT, title, "说明。", budget=None if budget is None else Decimal(budget)
+    )
+
+
+def budget_poll(meeting, fund="60", share_basis="equal", **fields):
+    """Projects A 30, B 20, C 15 (linked micro-projects) and D 5 (typed)."""
+    compound = meeting.compound
+    linked = [
+        micro_project(compound, title, cost) for title, cost in (("充电桩", "30"), ("地垫", "20"), ("座椅", "15"))
+    ]
+    form = PollForm(
+        {
+            **FIELDS,
+            "fund": "区级微治理引导资金",
+            "budget": fund,
+            "share_basis": share_basis,
+            "option_proposals": [p.pk for p in linked],
+            "options": "书屋 | 5",
+            **fields,
+        },
+        meeting=meeting,
+    )
+    assert form.is_valid(), form.errors
+    poll = actions.create_poll(form)
+    actions.open_poll(poll)
+    poll.refresh_from_db()
+    return poll, [str(pk) for pk in poll.options.values_list("pk", flat=True)]
+
+
+def test_the_form_takes_micro_projects_at_their_budget_and_typed_projects_with_a_cost(live):
+    poll, _ids = budget_poll(live)
+    assert (poll.kind, poll.rule, poll.budget, poll.fund) == (
+        "budget",
+        "equal-shares",
+        Decimal("60"),
+        "区级微治理引导资金",
+    )
+    assert [(o.label, o.cost, o.proposal_id is not None) for o in poll.options.all()] == [
+        ("充电桩", Decimal("30.00"), True),
+        ("地垫", Decimal("20.00"), True),
+        ("座椅", Decimal("15.00"), True),
+        ("书屋", Decimal("5.00"), False),
+    ]
+
+
+def test_the_form_says_what_a_round_lacks(live):
+    no_cost = micro_project(live.compound, "快递柜", None)
+    form = PollForm(
+        {**FIELDS, "option_proposals": [no_cost.pk], "options": "书屋\n座椅 | 12.345\n灯 | -3\n 树 | 1,200"},
+        meeting=live,
+    )
+    assert not form.is_valid()
+    assert "Give these micro-projects their budget first: 快递柜" in form.errors["option_proposals"][0]
+    assert form.errors["budget"] == ["Give the amount the projects share."]
+    problems = " ".join(form.errors["options"])
+    assert "“书屋”: give the project, a bar, then its cost" in problems
+    assert "“座椅 | 12.345”: a cost in yuan with at most two decimals" in problems
+    assert "“灯 | -3”" in problems and "树" not in problems  # 1,200 reads as 1200
+
+
+def test_phones_approve_any_number_of_projects_or_none_and_the_close_explains_the_count(live, households, client):
+    """60 yuan, six households voting: 10 each. A (3 supporters) is funded,
+    then B (2); C's supporters have 10 left of its 15; nobody approved D."""
+    poll, (a, b, c, d) = budget_poll(live)
+    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
+        actions.cast(poll, household, approved)
+    assert Ballot.objects.get(poll=poll, household=households[0]).choice == ",".join([a, c])
+
+    # An empty ballot counts: the phone sends no tick.
+    join_session(client, live, households[5])
+    url = reverse("vote", kwargs={"code": live.code, "poll_id": poll.pk})
+    answer = client.post(url, {"key": "k1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert Ballot.objects.get(poll=poll, household=households[5]).choice == NO_PROJECT
+    assert "Your ballot approves none of the projects." in answer
+    answer = client.post(url, {"choice": [c], "key": "k2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Your ballot approves projects worth ¥15." in answer
+
+    actions.close_poll(poll)
+    actions.reveal(poll)
+    poll.refresh_from_db()
+    result = poll.certificate["result"]
+    assert (result["funded"], result["spent"], result["left"], result["share"]) == ([a, b], "50.00", "10.00", "10.00")
+    assert poll.certificate["options"][a] == "充电桩"
+    mine = {p["household"]: p for p in poll.certificate["participants"]}
+    first = mine[households[0].label]
+    assert (first["share"], first["paid"], first["paid_total"]) == ("10.00", {a: "10.00"}, "10.00")
+
+    for audience in (PROJECTOR, RESIDENT):
+        html = render_panels(live, audience, "en", ["poll"])["poll"]
+        assert "2 projects funded: ¥50 of ¥60, ¥10 left." in html
+        assert "6 households voted; each had an equal share of the fund: ¥60 ÷ 6 = ¥10." in html
+        assert "3 households paid ¥10 each" in html
+        assert "Its 2 supporters had ¥10 left of their shares; it costs ¥15 (¥5 short)." in html
+        assert "No household approved it." in html
+    projector = render_panels(live, PROJECTOR, "en", ["poll"])["poll"]
+    assert "For comparison, “most approvals first” would have funded: 充电桩、座椅 (¥45)." in projector
+    assert "项目" in render_panels(live, PROJECTOR, "zh-hans", ["poll"])["poll"]
+
+    # The phone of the first household: what its share paid for.
+    join_session(client, live, households[0])
+    line = client.get(url + "mine/", HTTP_HX_REQUEST="true").content.decode()
+    assert "Your household's share of the fund: ¥10. It paid ¥10:" in line and "充电桩 ¥10" in line
+
+
+def test_the_certificate_and_the_minutes_record_the_round(live, households, facilitator, client):
+    poll, (a, b, c, d) = budget_poll(live)
+    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
+        actions.cast(poll, household, approved)
+    actions.close_poll(poll)
+    client.force_login(facilitator)
+    page = client.get(reverse("certificate", kwargs={"poll_id": poll.pk})).content.decode()
+    assert "Method of Equal Shares (participatory budget)" in page
+    assert "2 projects funded: ¥50 of ¥60, ¥10 left." in page
+    assert "Its share paid" in page and "充电桩 ¥10" in page
+
+    from minutes.record import decisions, meeting_record
+
+    decided = decisions(meeting_record(live))
+    assert decided[0]["chosen"] == ["充电桩", "地垫"] and decided[0]["funded"]
+
+
+def test_a_secret_round_keeps_no_payments_by_household(live, households):
+    poll, (a, b, c, d) = budget_poll(live, secret="on")
+    actions.cast(poll, households[0], [a])
+    actions.close_poll(poll)
+    poll.refresh_from_db()
+    assert all("paid" not in p and "choice" not in p for p in poll.certificate["participants"])
+    assert poll.certificate["result"]["funded"] == [a]
+
+
+def test_area_shares_say_so_on_the_ballot_and_in_the_result(live, households):
+    poll, (a, b, c, d) = budget_poll(live, share_basis="area")
+    ballot = render_panels(live, RESIDENT, "en", ["poll"])["poll"]
+    assert "in proportion to its exclusive area" in ballot and 'data-cost="30.00"' in ballot
+    for household in households:
+        actions.cast(poll, household, [a])
+    actions.close_poll(poll)
+    actions.reveal(poll)
+    poll.refresh_from_db()
+    result = poll.certificate["result"]
+    assert (result["share_basis"], result["voters_area"], result["funded"]) == ("area", "483.00", [a])
+    html = render_panels(live, PROJECTOR, "en", ["poll"])["poll"]
+    assert "per m² of its exclusive area (483.00 m² voted in all)" in html
+
+
+def test_paper_ballots_number_the_projects_and_0_is_an_empty_ballot(live, households, compound, facilitator):
+    poll, (a, b, c, d) = budget_poll(live)
+    form = PaperBatchForm(compound=compound, poll=poll)
+    assert form.read_choice("1,3") == [a, c] and form.read_choice("0") == [] and form.read_choice("无") == []
+    assert form.read_choice("5") is None
+    batch = PaperBatchForm(
+        {"lines": f"{households[0].label} 1,3\n{households[1].label} 0"}, compound=compound, poll=poll
+    )
+    assert batch.is_valid(), batch.errors
+    actions.enter_batch(poll, batch.cleaned_data["lines"], facilitator)
+    assert dict(Ballot.objects.filter(poll=poll).values_list("household_id", "choice")) == {
+        households[0].pk: f"{a},{c}",
+        households[1].pk: NO_PROJECT,
+    }
+    wrong = PaperBatchForm({"lines": f"{households[2].label} 9"}, compound=compound, poll=poll)
+    assert not wrong.is_valid() and "project numbers, 1 to 4, or 0 for none" in str(wrong.errors)
+
+
+def test_the_staff_entry_page_lists_each_project_with_its_cost(live, facilitator, client):
+    poll, _ids = budget_poll(live)
+    client.force_login(facilitator)
+    page = client.get(reverse("poll_ballots", kwargs={"meeting_id": live.pk, "poll_id": poll.pk})).content.decode()
+    assert "充电桩 · ¥30.00" in page and "0: a ballot approving none of the projects" in page
+
+
+def test_a_yes_no_form_drops_the_fund_fields(live):
+    form = PollForm(
+        {
+            "title": "x",
+            "kind": "yes_no",
+            "rule": "simple-majority",
+            "scope": "attendees",
+            "proxy_cap": 3,
+            "budget": "9",
+        },
+        meeting=live,
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["budget"] is None and Poll.objects.count() == 0
