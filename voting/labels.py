@@ -5,6 +5,8 @@ plain English strings marked for makemessages. They are translated here, at
 the edge, lazily, so a panel context can be rendered in every language.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext_lazy
 
 from voting import tally
@@ -75,3 +77,16 @@ def outcome_word(outcome):
     """passed / failed / no valid decision (通过 / 未通过 / 未产生有效决定)."""
     label = tally.OUTCOME_LABELS.get(outcome)
     return outcome if label is None else gettext_lazy(label)
+
+
+def money(amount):
+    """An amount in yuan ("12833.33", a Decimal) as the reader reads money:
+    ¥12,833.33, whole yuan without the fen (¥38,000)."""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, TypeError, ValueError):
+        return amount
+    if not value.is_finite():
+        return amount
+    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    return f"¥{text}"

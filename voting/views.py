@@ -21,7 +21,7 @@ from meetings import access
 from meetings.models import Meeting
 from meetings.responses import action_response, join_ended
 from proposals.actions import MAX_PHOTO_BYTES
-from voting import actions, budget_round, intake, receipts
+from voting import actions, budget_round, intake, labels, receipts
 from voting.forms import BallotEntryForm, PaperBatchForm, PollForm, ReceiptForm
 from voting.models import Ballot, BallotAudit, BallotPhoto, BallotReceipt, Poll, VoteReceipt, choice_text
 from voting.panels import current_poll, small_secret_electorate
@@ -93,7 +93,9 @@ def budget_line(poll, ballot):
         if mine is not None and "paid" in mine:
             options = poll.certificate["options"]
             line["share"] = mine["share"]
-            line["paid"] = [(options.get(option, option), amount) for option, amount in mine["paid"].items()]
+            line["paid"] = _(", ").join(
+                f"{options.get(option, option)} {labels.money(amount)}" for option, amount in mine["paid"].items()
+            )
             line["paid_total"] = mine["paid_total"]
             line["virtual_share"] = (
                 poll.certificate["result"].get("virtual_share") if poll.certificate["result"].get("steps") else None

@@ -8,6 +8,7 @@
   var retries = 0;
   var mineAskedAt = 0;  // when this page last asked for its line
   var votedAt = 0;      // when this page last sent a vote
+  var refreshFor = "";  // the poll state this page last fetched its line again for
 
   function newKey() {
     var bytes = new Uint8Array(16);
@@ -74,6 +75,18 @@
       if (holder) { holder.innerHTML = ""; holder.setAttribute("data-poll", poll); }
       fetchMine();
       return;
+    }
+    // A participatory budget's result tells each household what its share
+    // paid for: its line is fetched again once the result is shown, spread
+    // over a few seconds so that a room's phones do not all ask at once.
+    var state = panel.getAttribute("data-mine-state") || "";
+    if (window.htmx && line.hasAttribute("data-mine-state") && state !== line.getAttribute("data-mine-state") && state !== refreshFor) {
+      refreshFor = state;
+      var src = line.getAttribute("data-src");
+      setTimeout(function () {
+        mineAskedAt = Date.now();
+        window.htmx.ajax("GET", src, { target: "#my-vote", swap: "innerHTML" });
+      }, Math.random() * 3000);
     }
     var chosen = (line.getAttribute("data-choice") || "").split(",");
     var all = panel.querySelectorAll(".vote-button[value]");

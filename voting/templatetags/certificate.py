@@ -142,16 +142,8 @@ def condition_text(condition):
 
 @register.filter
 def money(amount):
-    """A stored amount ("12833.33") as the reader reads money: ¥12,833.33,
-    whole yuan without the fen (¥38,000)."""
-    try:
-        value = Decimal(str(amount))
-    except (InvalidOperation, TypeError, ValueError):
-        return amount
-    if not value.is_finite():
-        return amount
-    text = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    return f"¥{text}"
+    """A stored amount ("12833.33") as the reader reads money (labels.money)."""
+    return labels.money(amount)
 
 
 @register.filter

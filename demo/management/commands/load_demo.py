@@ -22,6 +22,7 @@ DEMO_MEETING = "青梧苑小区议事会（演示）"
 # An owners' meeting (业主大会) being prepared by the book: its notice, service,
 # roster check and vote follow the compound's jurisdiction (Hangzhou).
 DEMO_OWNERS_MEETING = "2027年第一次业主大会（演示）"
+DEMO_BUDGET_MEETING = "2027年微项目资金分配会（演示）"
 # The shared sample roster when this checkout sits beside it, else our copy.
 ROSTER_FILES = [
     settings.BASE_DIR.parent / "shared" / "data" / "roster-sample.csv",
@@ -79,6 +80,7 @@ class Command(BaseCommand):
             if created:
                 self._agenda(meeting)
             owners = self._owners_meeting(compound)
+            budget = self._budget_meeting(compound)
             issue_missing_codes(compound, None)
 
         households = (
@@ -97,6 +99,7 @@ class Command(BaseCommand):
         out(f"  Projector:      {base}{projector}?key={meeting.projector_key}")
         out(f"  Join (phones):  {base}{reverse('join', kwargs={'code': meeting.code})}")
         out(f"  Owners' meeting (notice, service, vote by the book): {base}{reverse('console', args=[owners.pk])}")
+        out(f"  Participatory budget (equal shares): {base}{reverse('console', args=[budget.pk])}")
         for household in households:
             credential = credentials.active_credential(household)
             link = reverse("household_link", kwargs={"code": credential.code})
@@ -148,6 +151,41 @@ class Command(BaseCommand):
             actions.add_item(owners, "续聘物业服务企业", 30, "物业服务合同将于2027年3月到期，是否续聘现物业服务企业。")
             actions.add_item(owners, "使用公共收益更换单元门禁", 20, "使用公共收益约6万元更换全部单元门禁。")
         return owners
+
+    def _budget_meeting(self, compound):
+        """A meeting that shares the district's micro-governance fund among
+        five of the sample micro-projects by the Method of Equal Shares: their
+        costs (100,900 yuan) exceed the fund (60,000)."""
+        from decimal import Decimal
+
+        from meetings import actions
+        from proposals.models import Proposal
+        from voting.models import Poll, PollOption
+
+        meeting, created = Meeting.objects.get_or_create(
+            compound=compound, title=DEMO_BUDGET_MEETING, defaults={"place": "社区议事厅"}
+        )
+        if created:
+            item = actions.add_item(
+                meeting, "微项目资金分配", 30, "五个微项目共需10.09万元，引导资金6万元：每户一份，按平等份额法分配。"
+            )
+            poll = Poll.objects.create(
+                meeting=meeting,
+                item=item,
+                title="2027年微项目资金分配",
+                text="勾选您支持的所有项目。",
+                kind=Poll.Kind.BUDGET,
+                rule="equal-shares",
+                scope=Poll.Scope.ATTENDEES,
+                fund="区级微治理引导资金",
+                budget=Decimal("60000"),
+            )
+            projects = Proposal.objects.filter(compound=compound, kind=Proposal.Kind.MICRO_PROJECT).order_by("pk")[:5]
+            PollOption.objects.bulk_create(
+                PollOption(poll=poll, label=p.title, proposal=p, cost=p.budget, position=n)
+                for n, p in enumerate(projects)
+            )
+        return meeting
 
     def _projects(self, compound):
         """The sample micro-projects, as drafts the council can put on notice or to a vote."""
