@@ -149,6 +149,23 @@ def test_the_certificate_and_the_minutes_record_the_round(live, households, faci
     assert "2 projects funded: ¥50 of ¥60, ¥10 left." in page
     assert "Its share paid" in page and "充电桩 ¥10" in page
 
+    # The micro-projects funded are adopted by the round; the others stay open for a later one.
+    statuses = dict(Proposal.objects.values_list("title", "status"))
+    assert (statuses["充电桩"], statuses["地垫"], statuses["座椅"]) == ("adopted", "adopted", "draft")
+    decision = Proposal.objects.get(title="充电桩").decisions.get()
+    assert decision.basis["budget"] == {
+        "fund": "区级微治理引导资金",
+        "amount": "60.00",
+        "spent": "50.00",
+        "cost": "30.00",
+    }
+
+    # Posted, the result has a public page: the explained round, no household's payments.
+    actions.post_results(poll)
+    public = client.get(reverse("result_public", kwargs={"compound_id": live.compound_id, "poll_id": poll.pk}))
+    assert "2 projects funded: ¥50 of ¥60, ¥10 left." in public.content.decode()
+    assert "Its share paid" not in public.content.decode()
+
     from minutes.record import decisions, meeting_record
 
     decided = decisions(meeting_record(live))

@@ -25,7 +25,8 @@ pytestmark = [
 SETUP = """
 from compounds.models import Credential
 from meetings.models import Meeting
-meeting = Meeting.objects.get(kind=Meeting.Kind.COUNCIL)  # the demo council meeting, not its owners' meeting
+# The demo's council meeting, not its owners' meeting nor its budget meeting.
+meeting = Meeting.objects.get(kind=Meeting.Kind.COUNCIL, title__startswith="青梧苑小区议事会")
 codes = Credential.objects.filter(revoked_at__isnull=True, household__kind="residence").order_by("household_id")
 print("SETUP", meeting.code, meeting.projector_key, ",".join(codes.values_list("code", flat=True)[:5]))
 """

@@ -24,7 +24,8 @@ from meetings.models import Meeting
 from meetings.actions import open_meeting
 from voting.models import Poll
 from voting.actions import open_poll
-meeting = Meeting.objects.get(kind=Meeting.Kind.COUNCIL)  # the demo council meeting, not its owners' meeting
+# The demo's council meeting, not its owners' meeting nor its budget meeting.
+meeting = Meeting.objects.get(kind=Meeting.Kind.COUNCIL, title__startswith="青梧苑小区议事会")
 open_meeting(meeting)
 poll = Poll.objects.get(meeting=meeting)
 open_poll(poll)

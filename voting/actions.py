@@ -368,6 +368,9 @@ def _decided(poll):
     """A poll on a proposal or an amendment decides it, in the same transaction:
     the proposal is adopted or rejected, a passed amendment becomes a new
     version. The proposal keeps the decision with what the certificate says."""
+    if poll.is_budget:
+        _funded(poll)
+        return
     if not (poll.proposal_id or poll.amendment_id):
         return
     result = poll.certificate["result"]
@@ -388,6 +391,31 @@ def _decided(poll):
     else:
         valid = labels.outcome_of(decisive) != tally.NO_VALID_DECISION
         proposal_actions.proposal_decided(poll.proposal, passed, basis, valid=valid)
+
+
+def _funded(poll):
+    """A participatory budget adopts the micro-projects it funded, each with
+    the round as its decision (what it cost, what the round spent). Those it
+    did not fund stay as they were: a later round may fund them."""
+    result = poll.certificate["result"]
+    funded = set(result["funded"])
+    for option in poll.options.select_related("proposal").order_by("position", "pk"):
+        if option.proposal is None or str(option.pk) not in funded:
+            continue
+        basis = {
+            "poll": poll.pk,
+            "title": poll.title,
+            "rule": poll.rule,
+            "meeting": poll.meeting.title,
+            "closed_at": poll.closed_at.isoformat(),
+            "budget": {
+                "fund": result["fund"],
+                "amount": result["budget"],
+                "spent": result["spent"],
+                "cost": budget_round.yuan(option.cost),
+            },
+        }
+        proposal_actions.proposal_decided(option.proposal, True, basis)
 
 
 @transaction.atomic

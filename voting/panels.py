@@ -7,7 +7,7 @@ from django.db.models import Count, Max
 
 from deliberation.realtime import FACILITATOR, panel
 from meetings.models import Attendance
-from voting import actions, labels, options, tally
+from voting import actions, budget_round, equal_shares, labels, options, tally
 from voting.models import Ballot, CountingClause, Poll
 
 
@@ -145,7 +145,7 @@ def counted(poll, revision):
     if cached is None or cached[0] != revision:
         try:
             result = actions.count_now(poll, *live_electorate(poll))
-        except (tally.TallyError, options.OptionsError):
+        except (tally.TallyError, options.OptionsError, budget_round.RoundError, equal_shares.BudgetError):
             result = None
         cached = _counted[poll.pk] = (revision, result)
     return cached[1]
