@@ -165,6 +165,10 @@ class PollForm(forms.ModelForm):
         self.fields["option_proposals"].queryset = Proposal.objects.filter(
             compound=meeting.compound, kind=Proposal.Kind.MICRO_PROJECT, status__in=OPEN_STATUSES
         )
+        # With its budget: what it costs in a participatory budget.
+        self.fields["option_proposals"].label_from_instance = lambda p: (
+            f"{p.title} · {labels.money(p.budget)}" if p.budget is not None else p.title
+        )
         # Every phone in the room receives the text: keep it to what a screen shows.
         text = self.fields["text"]
         text.max_length = TEXT_LENGTH

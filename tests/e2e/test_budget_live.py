@@ -60,6 +60,20 @@ def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, sh
         expect(phone.locator(".phone-bar .who")).to_have_text(label)
         phones.append(phone)
 
+    # Preparing a round: the budget's own fields, and none of a choice's.
+    form = browser.new_page(viewport=LAPTOP)
+    login(form, app_server, "facilitator")
+    form.goto(console_url)
+    form.get_by_role("link", name="新建表决").click()
+    form.select_option("#id_kind", "budget")
+    expect(form.locator("#id_fund")).to_be_visible()
+    expect(form.locator("#id_budget")).to_be_visible()
+    expect(form.locator("#id_seats")).to_be_hidden()
+    expect(form.locator("#id_rule")).to_be_hidden()
+    form.locator("#id_budget").scroll_into_view_if_needed()
+    shoot(form, "budget-form")
+    form.close()
+
     console.get_by_role("button", name="开始表决").click()
     expect(projector.locator("#panel-poll .poll-question")).to_have_text("2027年微项目资金分配")
 
