@@ -235,3 +235,17 @@ def test_a_yes_no_form_drops_the_fund_fields(live):
     )
     assert form.is_valid(), form.errors
     assert form.cleaned_data["budget"] is None and Poll.objects.count() == 0
+
+
+def test_a_draft_round_is_edited_with_its_typed_projects_and_their_costs(meeting, facilitator, client):
+    poll = actions.create_poll(_valid_form(meeting))
+    client.force_login(facilitator)
+    url = reverse("poll_edit", kwargs={"meeting_id": meeting.pk, "poll_id": poll.pk})
+    page = client.get(url).content.decode()
+    assert "书屋 | 5.00" in page
+
+
+def _valid_form(meeting):
+    form = PollForm({**FIELDS, "budget": "60", "options": "书屋 | 5\n灯 | 8.50"}, meeting=meeting)
+    assert form.is_valid(), form.errors
+    return form

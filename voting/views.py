@@ -97,9 +97,11 @@ def budget_line(poll, ballot):
                 f"{options.get(option, option)} {labels.money(amount)}" for option, amount in mine["paid"].items()
             )
             line["paid_total"] = mine["paid_total"]
-            line["virtual_share"] = (
-                poll.certificate["result"].get("virtual_share") if poll.certificate["result"].get("steps") else None
-            )
+            result = poll.certificate["result"]
+            # Raised by the completion: said for equal shares (with area
+            # shares it is a price per m², which the result explains).
+            if result.get("steps") and result.get("share_basis") == budget_round.EQUAL:
+                line["virtual_share"] = result["virtual_share"]
     return line
 
 
@@ -244,7 +246,10 @@ def poll_edit(request, meeting, compound, poll_id):
         return redirect("console", meeting_id=meeting.pk)
     options = list(poll.options.all())
     initial = {
-        "options": "\n".join(o.label for o in options if o.proposal_id is None),
+        # A participatory budget's typed projects as they were typed: "name | cost".
+        "options": "\n".join(
+            f"{o.label} | {o.cost}" if poll.is_budget else o.label for o in options if o.proposal_id is None
+        ),
         "option_proposals": [o.proposal_id for o in options if o.proposal_id],
     }
     form = PollForm(request.POST or None, instance=poll, meeting=meeting, initial=initial)
