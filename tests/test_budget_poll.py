@@ -249,3 +249,28 @@ def _valid_form(meeting):
     form = PollForm({**FIELDS, "budget": "60", "options": "书屋 | 5\n灯 | 8.50"}, meeting=meeting)
     assert form.is_valid(), form.errors
     return form
+
+
+def test_the_published_minutes_state_the_round(live, households, facilitator, client):
+    from meetings import actions as meeting_actions
+    from minutes import actions as minutes_actions
+    from tests.conftest import make_staff
+    from tests.test_minutes import signers
+
+    poll, (a, b, c, d) = budget_poll(live)
+    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
+        actions.cast(poll, household, approved)
+    actions.close_poll(poll)
+    meeting_actions.close_meeting(live)
+    live.refresh_from_db()
+    secretary = make_staff(live.compound, "sec", "secretary")
+    minutes = minutes_actions.minutes_of(live)
+    minutes_actions.ask_to_sign(minutes, secretary)
+    for party, user in signers(live.compound):
+        version = minutes_actions.sign(minutes, party, user)
+    copy = client.get(reverse("minutes_markdown", args=[live.compound_id, live.pk, version.number])).content.decode()
+    assert "2 projects funded: ¥50 of ¥60, ¥10 left. 充电桩、地垫" in copy
+    assert "- 2027年微项目资金: funded 充电桩、地垫" in copy
+    assert client.post(reverse("verify"), {"export": copy}).context["outcome"]["state"] == "match"
+    page = client.get(reverse("minutes_public", args=[live.compound_id, live.pk])).content.decode()
+    assert "2 projects funded" in page or "资助2个项目" in page
