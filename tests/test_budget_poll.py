@@ -132,8 +132,10 @@ def test_phones_approve_any_number_of_projects_or_none_and_the_close_explains_th
     assert "For comparison, “most approvals first” would have funded: 充电桩、座椅 (¥45)." in projector
     assert "项目" in render_panels(live, PROJECTOR, "zh-hans", ["poll"])["poll"]
 
-    # The phone of the first household: what its share paid for.
+    # The phone of the first household: what its share paid for, on its line and on its page.
     join_session(client, live, households[0])
+    page = client.get(reverse("join", kwargs={"code": live.code})).content.decode()
+    assert "It paid ¥10: 充电桩 ¥10." in page and "Your ballot approves projects worth ¥45." in page
     line = client.get(url + "mine/", HTTP_HX_REQUEST="true").content.decode()
     assert "Your household's share of the fund: ¥10. It paid ¥10:" in line and "充电桩 ¥10" in line
 
@@ -194,6 +196,24 @@ def test_area_shares_say_so_on_the_ballot_and_in_the_result(live, households):
     assert (result["share_basis"], result["voters_area"], result["funded"]) == ("area", "483.00", [a])
     html = render_panels(live, PROJECTOR, "en", ["poll"])["poll"]
     assert "per m² of its exclusive area (483.00 m² voted in all)" in html
+    assert poll.certificate["result"]["steps"] == 0  # nobody approved the others: nothing left fits
+
+
+def test_the_completion_by_area_is_said_per_m2(live, households):
+    """Six households of 80.50 m² share 60 yuan: 10 each. Five fund A (6
+    each); C (15) is the sixth's alone: the completion adds one yuan a
+    household per step (6 yuan over 483 m²), five steps, to 90/483 per m²."""
+    poll, (a, b, c, d) = budget_poll(live, share_basis="area")
+    for household in households[:5]:
+        actions.cast(poll, household, [a])
+    actions.cast(poll, households[5], [c])
+    actions.close_poll(poll)
+    actions.reveal(poll)
+    poll.refresh_from_db()
+    result = poll.certificate["result"]
+    assert (result["funded"], result["steps"], result["virtual_share"]) == ([a, c], 5, "0.19")
+    html = render_panels(live, PROJECTOR, "en", ["poll"])["poll"]
+    assert "split by area at each step, 5 steps, to ¥0.19 per m²" in html
 
 
 def test_paper_ballots_number_the_projects_and_0_is_an_empty_ballot(live, households, compound, facilitator):

@@ -15,6 +15,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import LAPTOP, PHONE, PROJECTOR, login
+from tests.e2e.test_accessibility import BOTH, Audit
 
 MATS, LOCKERS, BENCHES, LIGHTS, CHARGERS = (
     "儿童游乐区更换地垫",
@@ -38,6 +39,7 @@ for household in homes:
 
 
 def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, shoot):
+    audit = Audit(app_server.base)  # axe-core on each new page, in both languages
     console_url = re.search(r"Participatory budget \(equal shares\): (\S+)", app_server.demo_output).group(1)
     found = app_server.manage("shell", "-c", LINKS)
     projector_path = re.search(r"^PROJECTOR (\S+)$", found, re.M).group(1)
@@ -70,6 +72,7 @@ def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, sh
     expect(form.locator("#id_budget")).to_be_visible()
     expect(form.locator("#id_seats")).to_be_hidden()
     expect(form.locator("#id_rule")).to_be_hidden()
+    audit(form, "budget form", load=lambda: (form.reload(), form.select_option("#id_kind", "budget")), languages=BOTH)
     form.locator("#id_budget").scroll_into_view_if_needed()
     shoot(form, "budget-form")
     form.close()
@@ -86,6 +89,7 @@ def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, sh
         ballot.get_by_role("button", name="提交我的选择").click()
         expect(phone.get_by_test_id("budget-mine")).to_contain_text(f"您赞成的项目合计{worth}")
 
+    audit(phones[0], "budget ballot", languages=BOTH)
     expect(phones[0].locator(".budget-ballot")).to_contain_text("区级微治理引导资金：共¥60,000")
     expect(phones[0].locator(".budget-ballot label", has_text=CHARGERS)).to_contain_text("¥38,000")
     for phone in phones[:4]:
@@ -111,6 +115,7 @@ def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, sh
     expect(result.locator("tr", has_text=CHARGERS)).to_contain_text("没有住户赞成。")
     expect(result).to_contain_text(f"作为对比，若按“得票多者优先”，将资助：{BENCHES}、{LOCKERS}、{MATS}（¥54,300）。")
     shoot(projector, "budget-projector-result")
+    audit(projector, "budget result on the projector", languages=BOTH)
 
     # Each phone: the explained result, and what its own share paid for.
     expect(phones[0].get_by_test_id("budget-result")).to_contain_text("结余¥23,600")
@@ -118,6 +123,10 @@ def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, sh
     expect(phones[0].get_by_test_id("budget-mine")).to_contain_text(f"{BENCHES} ¥3,200")
     expect(phones[5].get_by_test_id("budget-mine")).to_contain_text(f"共支付¥4,300：{LIGHTS} ¥4,300。")
     shoot(phones[0], "budget-phone-result")
+    audit(phones[0], "budget result on a phone", languages=BOTH)
+    expect(phones[0].get_by_test_id("budget-mine")).to_contain_text("共支付¥6,950")
+    phones[0].get_by_text("怎么算的？").click()
+    expect(phones[0].locator(".budget-greedy")).to_be_visible()
     phones[5].get_by_test_id("budget-mine").scroll_into_view_if_needed()
     shoot(phones[5], "budget-phone-minority")
 
@@ -128,3 +137,5 @@ def test_a_budget_round_of_five_projects_with_six_phones(app_server, browser, sh
     expect(certificate.locator("table.compact")).to_contain_text(f"{LIGHTS} ¥4,300")
     certificate.set_viewport_size(LAPTOP)
     shoot(certificate, "budget-certificate")
+    audit(certificate, "budget certificate", languages=BOTH)
+    assert not audit.violations, audit.report()
