@@ -294,3 +294,34 @@ def test_the_published_minutes_state_the_round(live, households, facilitator, cl
     assert client.post(reverse("verify"), {"export": copy}).context["outcome"]["state"] == "match"
     page = client.get(reverse("minutes_public", args=[live.compound_id, live.pk])).content.decode()
     assert "2 projects funded" in page or "资助2个项目" in page
+
+
+def test_the_close_counts_a_round_once_before_its_transaction(live, households, monkeypatch):
+    poll, (a, b, c, d) = budget_poll(live)
+    actions.cast(poll, households[0], [a])
+    counts = []
+    real = actions.count_now
+    monkeypatch.setattr(actions, "count_now", lambda *args: counts.append(1) or real(*args))
+    actions.close_poll(poll)
+    poll.refresh_from_db()
+    assert len(counts) == 1 and poll.certificate["result"]["funded"] == [a]
+
+
+def test_a_ballot_cast_while_the_round_was_counted_is_in_the_certificate(live, households, monkeypatch):
+    """The close counts a budget before its transaction; a vote recorded in
+    between makes it count again inside, so the certificate has every ballot."""
+    poll, (a, b, c, d) = budget_poll(live)
+    actions.cast(poll, households[0], [a])
+    real = actions.count_now
+
+    def count_then_a_vote_arrives(*args):
+        result = real(*args)
+        if not Ballot.objects.filter(household=households[1]).exists():
+            actions.cast(poll, households[1], [b])
+        return result
+
+    monkeypatch.setattr(actions, "count_now", count_then_a_vote_arrives)
+    actions.close_poll(poll)
+    poll.refresh_from_db()
+    assert poll.certificate["result"]["participating"]["households"] == 2
+    assert poll.certificate["result"]["voters"] == 2
