@@ -325,3 +325,32 @@ def test_a_ballot_cast_while_the_round_was_counted_is_in_the_certificate(live, h
     poll.refresh_from_db()
     assert poll.certificate["result"]["participating"]["households"] == 2
     assert poll.certificate["result"]["voters"] == 2
+
+
+def test_a_round_over_the_written_voting_period_of_an_owners_meeting(compound, facilitator, households):
+    """A fund that belongs to the owners by area, shared over an owners'
+    meeting's announced voting window: the whole compound votes, by area,
+    until the window closes; the round is counted as any other."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings import actions as meeting_actions
+    from meetings.models import Meeting, Notice
+    from tests.test_notices import opened
+
+    owners = Meeting.objects.create(compound=compound, title="2027年业主大会", kind=Meeting.Kind.OWNERS)
+    item = meeting_actions.add_item(owners, "公共收益使用：微项目", 20)
+    notice = opened(owners, facilitator, items=[item.pk])
+    poll, (a, b, c, d) = budget_poll(owners, share_basis="area", scope="compound", item=item.pk)
+    assert actions.voting_closes_at(poll) == notice.closes_at
+    for household in households[:5]:
+        actions.cast(poll, household, [a])
+    Notice.objects.filter(pk=notice.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(actions.VotingError, match="closed"):
+        actions.cast(poll, households[5], [c])
+    actions.close_poll(poll)
+    poll.refresh_from_db()
+    result = poll.certificate["result"]
+    assert (result["electorate"]["households"], result["voters"], result["share_basis"]) == (6, 5, "area")
+    assert result["funded"] == [a] and result["voters_area"] == "402.50"
