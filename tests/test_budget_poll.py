@@ -63,6 +63,12 @@ def budget_poll(meeting, fund="60", share_basis="equal", **fields):
     return poll, [str(pk) for pk in poll.options.values_list("pk", flat=True)]
 
 
+def six_ballots(poll, households, a, b, c):
+    """60 yuan, six households: 10 each. A has three supporters, B two, C two."""
+    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
+        actions.cast(poll, household, approved)
+
+
 def test_the_form_takes_micro_projects_at_their_budget_and_typed_projects_with_a_cost(live):
     poll, _ids = budget_poll(live)
     assert (poll.kind, poll.rule, poll.budget, poll.fund) == (
@@ -98,8 +104,7 @@ def test_phones_approve_any_number_of_projects_or_none_and_the_close_explains_th
     """60 yuan, six households voting: 10 each. A (3 supporters) is funded,
     then B (2); C's supporters have 10 left of its 15; nobody approved D."""
     poll, (a, b, c, d) = budget_poll(live)
-    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
-        actions.cast(poll, household, approved)
+    six_ballots(poll, households, a, b, c)
     assert Ballot.objects.get(poll=poll, household=households[0]).choice == ",".join([a, c])
 
     # An empty ballot counts: the phone sends no tick.
@@ -142,8 +147,7 @@ def test_phones_approve_any_number_of_projects_or_none_and_the_close_explains_th
 
 def test_the_certificate_and_the_minutes_record_the_round(live, households, facilitator, client):
     poll, (a, b, c, d) = budget_poll(live)
-    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
-        actions.cast(poll, household, approved)
+    six_ballots(poll, households, a, b, c)
     actions.close_poll(poll)
     client.force_login(facilitator)
     page = client.get(reverse("certificate", kwargs={"poll_id": poll.pk})).content.decode()
@@ -278,8 +282,7 @@ def test_the_published_minutes_state_the_round(live, households, facilitator, cl
     from tests.test_minutes import signers
 
     poll, (a, b, c, d) = budget_poll(live)
-    for household, approved in zip(households, ([a, c], [a], [a], [b], [b], [c]), strict=True):
-        actions.cast(poll, household, approved)
+    six_ballots(poll, households, a, b, c)
     actions.close_poll(poll)
     meeting_actions.close_meeting(live)
     live.refresh_from_db()

@@ -9,7 +9,8 @@ import pytest
 
 from compounds.electorate import Unit
 from voting import budget_round
-from voting.budget_round import AREA, NO_PROJECT, Option, count_round
+from voting.budget_round import AREA, NO_PROJECT, count_round
+from voting.equal_shares import Project
 
 
 def units(*areas):
@@ -17,7 +18,12 @@ def units(*areas):
 
 
 ROOM = units(*["80"] * 8)  # eight households, six of them vote
-PROJECTS = [Option("A", Decimal("30")), Option("B", Decimal("20")), Option("C", Decimal("15")), Option("D", "5")]
+PROJECTS = [
+    Project("A", Fraction(30)),
+    Project("B", Fraction(20)),
+    Project("C", Fraction(15)),
+    Project("D", Fraction(5)),
+]
 BALLOTS = {"h1": "A,C", "h2": "A", "h3": "A", "h4": "B", "h5": "B", "h6": "C"}
 
 
@@ -54,7 +60,7 @@ def test_each_voter_starts_with_an_equal_share_and_supporters_pay_equal_amounts(
 def test_an_empty_ballot_counts_and_shrinks_every_share():
     """The voters are the households that cast a ballot, an empty one too:
     seven voters share 60, so A's three supporters hold 3 x 60/7 < 30."""
-    result = count_round(ROOM, {**BALLOTS, "h7": NO_PROJECT}, PROJECTS, Decimal("60"), names={"A": "A"})
+    result = count_round(ROOM, {**BALLOTS, "h7": NO_PROJECT}, PROJECTS, Decimal("60"))
     explained = result.as_json_dict()
     assert explained["voters"] == 7 and explained["share_exact"] == "60/7" and explained["share"] == "8.57"
     assert result.share_of("h7") == Fraction(60, 7) and result.paid_by("h7") == {}
@@ -65,7 +71,7 @@ def test_with_area_shares_each_share_follows_exclusive_area_and_add1_completes()
     """Area shares: 100 yuan over 60 m² and 40 m² is 60 and 40. X (50, h1's
     alone) is funded; Y (50, h2's alone) needs h2's share raised: one yuan a
     voter per step is 2/100 yuan per m², 13 steps to 1.26 per m² (h2: 50.40)."""
-    x_and_y = [Option("X", Decimal("50")), Option("Y", Decimal("50"))]
+    x_and_y = [Project("X", Fraction(50)), Project("Y", Fraction(50))]
     result = count_round(units("60", "40", "0"), {"h1": "X", "h2": "Y", "h3": "Y"}, x_and_y, Decimal("100"), AREA)
     explained = result.as_json_dict()
     assert explained["share_basis"] == "area" and explained["share"] == "1.00"  # per m²

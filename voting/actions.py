@@ -23,7 +23,7 @@ from meetings import actions as meeting_actions
 from meetings import notices, roster_check
 from meetings.models import Attendance
 from proposals import actions as proposal_actions
-from voting import budget_round, labels, options, photos, tally
+from voting import budget_round, equal_shares, labels, options, photos, tally
 from voting import receipts as receipt_codes
 from voting.frozen import frozen_electorate, frozen_ids
 from voting.models import (
@@ -166,10 +166,11 @@ def count_now(poll, voters=None, served=None):
 def count_budget(poll, voters, ballots):
     """A participatory budget's round (voting/budget_round.py): the options
     are the projects, at their costs."""
-    rows = list(poll.options.values_list("pk", "cost", "label"))
-    projects = [budget_round.Option(str(pk), cost) for pk, cost, _label in rows]
-    names = {str(pk): label for pk, _cost, label in rows}
-    return budget_round.count_round(voters, ballots, projects, poll.budget, poll.share_basis, names, poll.fund)
+    projects = [
+        equal_shares.Project(str(pk), equal_shares.amount(cost), label)
+        for pk, cost, label in poll.options.values_list("pk", "cost", "label")
+    ]
+    return budget_round.count_round(voters, ballots, projects, poll.budget, poll.share_basis, poll.fund)
 
 
 def follow_offered(poll):
@@ -404,14 +405,7 @@ def _decided(poll):
     if not (poll.proposal_id or poll.amendment_id):
         return
     result = poll.certificate["result"]
-    basis = {
-        "poll": poll.pk,
-        "title": poll.title,
-        "rule": poll.rule,
-        "meeting": poll.meeting.title,
-        "closed_at": poll.closed_at.isoformat(),
-        "result": result,
-    }
+    basis = _basis(poll, result=result)
     # The count the compound's rules make decisive (the strict one, unless
     # they adopt the silence rule or 随多数 ballots were cast).
     decisive = labels.deciding(result)
@@ -432,20 +426,25 @@ def _funded(poll):
     for option in poll.options.select_related("proposal").order_by("position", "pk"):
         if option.proposal is None or str(option.pk) not in funded:
             continue
-        basis = {
-            "poll": poll.pk,
-            "title": poll.title,
-            "rule": poll.rule,
-            "meeting": poll.meeting.title,
-            "closed_at": poll.closed_at.isoformat(),
-            "budget": {
-                "fund": result["fund"],
-                "amount": result["budget"],
-                "spent": result["spent"],
-                "cost": budget_round.yuan(option.cost),
-            },
+        budget = {
+            "fund": result["fund"],
+            "amount": result["budget"],
+            "spent": result["spent"],
+            "cost": budget_round.yuan(option.cost),
         }
-        proposal_actions.proposal_decided(option.proposal, True, basis)
+        proposal_actions.proposal_decided(option.proposal, True, _basis(poll, budget=budget))
+
+
+def _basis(poll, **what):
+    """What a proposal's decision keeps of the poll that made it, with `what` it decided."""
+    return {
+        "poll": poll.pk,
+        "title": poll.title,
+        "rule": poll.rule,
+        "meeting": poll.meeting.title,
+        "closed_at": poll.closed_at.isoformat(),
+        **what,
+    }
 
 
 @transaction.atomic

@@ -57,12 +57,6 @@ def approved_ids(choice: str) -> frozenset:
     return frozenset(part for part in choice.split(",") if part)
 
 
-@dataclass(frozen=True)
-class Option:
-    id: str
-    cost: Fraction
-
-
 @dataclass
 class RoundResult:
     electorate: Summary
@@ -183,22 +177,19 @@ def _summary(s):
 def count_round(
     units: Iterable[Unit],
     ballots: Mapping[str, str],
-    options: Sequence[Option],
+    projects: Sequence[Project],
     budget,
     share_basis: str = EQUAL,
-    names: Mapping[str, str] | None = None,
     fund: str = "",
 ) -> RoundResult:
-    """Count stored ballots {unit key: choice} over the electorate `units`.
-
-    Each option is a project; its cost in yuan. With AREA shares, a household
+    """Count stored ballots {unit key: choice} over the electorate `units`
+    for `projects` (each id an option's, its cost exact). With AREA shares, a household
     without area on the roster holds no share: its ballot is reported
     (`without_area`), not counted."""
     if share_basis not in SHARE_BASES:
         raise RoundError(f"unknown share basis: {share_basis}")
     units = {unit.key: unit for unit in units}
-    known = {o.id for o in options}
-    projects = tuple(Project(o.id, equal_shares.amount(o.cost), (names or {}).get(o.id, "")) for o in options)
+    known = {p.id for p in projects}
     counted, without_area = [], 0
     for key, choice in ballots.items():
         if key not in units:
@@ -218,7 +209,7 @@ def count_round(
         participating=summarize(units[key] for key in ballots),
         budget=equal_shares.amount(budget),
         share_basis=share_basis,
-        projects=projects,
+        projects=tuple(projects),
         ballots=tuple(counted),
         fund=fund,
         without_area=without_area,
